@@ -1,0 +1,181 @@
+package rules
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// validCNPostalCode reports whether s is a six-digit mainland postal code whose
+// first two digits are an allocated province prefix.
+func validCNPostalCode(s string) bool {
+	if len(s) != 6 || !allDigits(s) {
+		return false
+	}
+	p := atoiPrefix(s, 2)
+	switch {
+	case p >= 1 && p <= 7, p >= 10 && p <= 13, p == 15, p == 16,
+		p >= 20 && p <= 27, p >= 30 && p <= 36, p >= 40 && p <= 47,
+		p >= 51 && p <= 57, p >= 61 && p <= 67, p >= 71 && p <= 75,
+		p == 81, p >= 83 && p <= 86:
+		return true
+	}
+	return false
+}
+
+// validPostalCode reports whether s is a postal code of mainland China, the
+// United States (ZIP or ZIP+4), the United Kingdom, Canada, Japan or the
+// Netherlands.
+func validPostalCode(s string) bool {
+	if validCNPostalCode(s) {
+		return true
+	}
+	u := strings.ToUpper(s)
+	switch {
+	case len(u) == 5 && allDigits(u): // US ZIP, also DE/FR/IT/ES
+		return true
+	case len(u) == 10 && u[5] == '-' && allDigits(u[:5]) && allDigits(u[6:]): // ZIP+4
+		return true
+	case len(u) == 8 && u[3] == '-' && allDigits(u[:3]) && allDigits(u[4:]): // JP
+		return true
+	}
+	return ukPostcode(u) || caPostcode(u) || nlPostcode(u)
+}
+
+func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+
+// ukPostcode: outward code (A9, A99, AA9, AA99, A9A, AA9A), optional space, inward 9AA.
+func ukPostcode(u string) bool {
+	u = strings.Replace(u, " ", "", 1)
+	if len(u) < 5 || len(u) > 7 {
+		return false
+	}
+	in, out := u[len(u)-3:], u[:len(u)-3]
+	if !isDigit(in[0]) || !isUpper(in[1]) || !isUpper(in[2]) {
+		return false
+	}
+	if !isUpper(out[0]) {
+		return false
+	}
+	rest := out[1:]
+	if len(rest) > 0 && isUpper(rest[0]) {
+		rest = rest[1:]
+	}
+	if len(rest) == 0 || !isDigit(rest[0]) {
+		return false
+	}
+	rest = rest[1:]
+	return len(rest) == 0 || (len(rest) == 1 && (isDigit(rest[0]) || isUpper(rest[0])))
+}
+
+func caPostcode(u string) bool {
+	u = strings.Replace(u, " ", "", 1)
+	return len(u) == 6 && isUpper(u[0]) && isDigit(u[1]) && isUpper(u[2]) && isDigit(u[3]) && isUpper(u[4]) && isDigit(u[5])
+}
+
+func nlPostcode(u string) bool {
+	u = strings.Replace(u, " ", "", 1)
+	return len(u) == 6 && u[0] != '0' && allDigits(u[:4]) && isUpper(u[4]) && isUpper(u[5])
+}
+
+func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
+
+// cnAddress reports whether s reads like a mainland street address: Chinese
+// text of 6 to 100 characters naming a street-level place (路, 街, 号, 室,
+// 小区 ...) together with an administrative unit (省, 市, 区, 县, 镇 ...) or a
+// house number.
+func cnAddress(s string) bool {
+	n := utf8.RuneCountInString(s)
+	if n < 6 || n > 100 {
+		return false
+	}
+	han, digit, admin, street := 0, false, false, false
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digit = true
+		case isHan(r):
+			han++
+			switch r {
+			case '省', '市', '区', '县', '镇', '乡', '村', '州', '旗':
+				admin = true
+			case '路', '街', '道', '巷', '弄', '号', '室', '楼', '栋', '幢', '苑', '园', '厦', '里', '组', '屯', '坊':
+				street = true
+			}
+		case r == '。' || r == '？' || r == '！' || r == '@':
+			return false
+		}
+	}
+	return han >= 4 && street && (admin || digit)
+}
+
+// westernAddress reports whether s reads like a Western street address: a
+// house number together with a street-type word (Street, Rd, Avenue,
+// Straße, Rue, Via ...).
+func westernAddress(s string) bool {
+	if len(s) < 8 || len(s) > 120 {
+		return false
+	}
+	num, street := false, false
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return r == ' ' || r == ',' }) {
+		if w == "" {
+			continue
+		}
+		if isDigit(w[0]) {
+			num = true
+			continue
+		}
+		w = strings.TrimSuffix(w, ".")
+		switch w {
+		case "street", "st", "road", "rd", "avenue", "ave", "av", "lane", "ln", "drive", "dr",
+			"boulevard", "blvd", "way", "court", "ct", "place", "pl", "square", "sq", "terrace",
+			"close", "crescent", "highway", "hwy", "parkway", "pkwy", "row", "rue", "via", "calle",
+			"avenida", "plaza", "gardens", "mews", "strasse", "straße", "str", "weg", "gasse", "platz":
+			street = true
+		default:
+			for _, suf := range [...]string{"straße", "strasse", "str", "weg", "gasse", "platz", "laan", "gatan", "vej"} {
+				if strings.HasSuffix(w, suf) && len(w) > len(suf)+2 {
+					street = true
+				}
+			}
+		}
+	}
+	return num && street
+}
+
+// cnProvince reports whether s names a provincial-level division of China.
+func (l *lexicon) cnProvince(s string) bool {
+	_, ok := l.provinces[strings.ToLower(s)]
+	return ok
+}
+
+// cnCity reports whether s names a city in the lexicon, with or without the
+// 市/地区/自治州/州/盟 suffix or a leading province.
+func (l *lexicon) cnCity(s string) bool {
+	k := strings.ToLower(s)
+	if l.cities[k] {
+		return true
+	}
+	for _, suf := range [...]string{"市", "地区", "自治州", "州", "盟", " city"} {
+		if b, ok := strings.CutSuffix(k, suf); ok && b != "" && l.cities[b] {
+			return true
+		}
+	}
+	// "广东省广州市", "广东广州"
+	if rest, ok := l.stripProvince(k); ok {
+		if l.cities[rest] {
+			return true
+		}
+		for _, suf := range [...]string{"市", "地区", "自治州", "州", "盟"} {
+			if b, ok := strings.CutSuffix(rest, suf); ok && b != "" && l.cities[b] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// cnEthnicity reports whether s names one of the 56 ethnic groups of China.
+func (l *lexicon) cnEthnicity(s string) bool {
+	return l.ethnic[strings.TrimSuffix(s, "族")]
+}

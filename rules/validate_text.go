@@ -1,0 +1,142 @@
+package rules
+
+import (
+	"unicode/utf8"
+)
+
+// TextFinding is one piece of personal data found inside free text, as a byte
+// range of the text and the kind of data: "email", "phone", "cn_resident_id"
+// or "bank_card".
+type TextFinding struct {
+	Start, End int
+	Kind       string
+}
+
+// FindInText scans free text for embedded e-mail addresses, phone numbers
+// (mainland mobile and fixed-line, international), resident ID numbers and
+// payment card numbers, and returns where they are. It never returns the
+// matched text itself, so callers can redact without copying personal data.
+func FindInText(s string) []TextFinding {
+	var out []TextFinding
+	scanText(s, func(f TextFinding) bool { out = append(out, f); return true })
+	return out
+}
+
+// containsPII reports whether s is free text (at least 8 characters) with
+// personal data embedded in it: something found by FindInText that leaves at
+// least 3 other characters around it.
+func containsPII(s string) bool {
+	n := utf8.RuneCountInString(s)
+	if n < 8 {
+		return false
+	}
+	found := false
+	scanText(s, func(f TextFinding) bool {
+		if n-utf8.RuneCountInString(s[f.Start:f.End]) >= 3 {
+			found = true
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+func isEmailByte(c byte) bool {
+	return isAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'
+}
+
+// scanText calls yield for every finding until yield returns false.
+func scanText(s string, yield func(TextFinding) bool) {
+	// e-mail addresses: expand around each '@'.
+	for i := 0; i < len(s); i++ {
+		if s[i] != '@' {
+			continue
+		}
+		a := i
+		for a > 0 && isEmailByte(s[a-1]) {
+			a--
+		}
+		b := i + 1
+		for b < len(s) && (isEmailByte(s[b])) {
+			b++
+		}
+		for b > i+1 && (s[b-1] == '.' || s[b-1] == '-') {
+			b--
+		}
+		if a < i && b > i+1 && ValidEmail(s[a:b]) {
+			if !yield(TextFinding{a, b, "email"}) {
+				return
+			}
+			i = b - 1
+		}
+	}
+	// number-like runs: digits with single spaces or dashes inside, an optional
+	// leading '+', and a trailing X for resident IDs.
+	for i := 0; i < len(s); {
+		c := s[i]
+		if !(isDigit(c) || (c == '+' && i+1 < len(s) && isDigit(s[i+1]))) {
+			i++
+			continue
+		}
+		if i > 0 && (isAlnum(s[i-1]) || s[i-1] == '@' || s[i-1] == '.' || s[i-1] == '_') {
+			// inside a word or an address: skip to its end
+			i++
+			for i < len(s) && (isAlnum(s[i]) || s[i] == '.') {
+				i++
+			}
+			continue
+		}
+		j, digits := i, 0
+		if s[j] == '+' {
+			j++
+		}
+		end := j
+		for j < len(s) {
+			switch {
+			case isDigit(s[j]):
+				digits++
+				j++
+				end = j
+			case (s[j] == ' ' || s[j] == '-') && j+1 < len(s) && isDigit(s[j+1]) && digits > 0:
+				j++
+			default:
+				goto done
+			}
+		}
+	done:
+		if end < len(s) && (s[end] == 'X' || s[end] == 'x') && digits == 17 {
+			end++
+		}
+		if end < len(s) && (isAlnum(s[end]) || s[end] == '@') {
+			i = end + 1
+			continue
+		}
+		if digits >= 7 {
+			cand := s[i:end]
+			kind := ""
+			switch {
+			case digits >= 17 && residentID18(compactSpaces(cand), today()):
+				kind = "cn_resident_id"
+			case digits >= 12 && ValidPaymentCard(cand):
+				kind = "bank_card"
+			case ValidCNMobile(cand) || ValidIntlPhone(cand) || ValidCNLandline(cand):
+				kind = "phone"
+			}
+			if kind != "" && !yield(TextFinding{i, end, kind}) {
+				return
+			}
+		}
+		if end <= i {
+			end = i + 1
+		}
+		i = end
+	}
+}
+
+func compactSpaces(s string) string {
+	d, ok := compactDigits(s[:len(s)-1], " -")
+	if !ok {
+		return s
+	}
+	return d + s[len(s)-1:]
+}

@@ -1,0 +1,105 @@
+package rules
+
+import (
+	"sort"
+	"strings"
+	"time"
+)
+
+// ValidatorInfo describes a named validator that rule packs can use in
+// value.validators.
+type ValidatorInfo struct {
+	Name string `json:"name"`
+	Doc  string `json:"doc"`
+}
+
+// validatorEnv builds the validator functions: it holds the lexicon and the
+// date that "today" means for date checks.
+type validatorEnv struct {
+	lex   *lexicon
+	today time.Time
+}
+
+type validatorDef struct {
+	doc string
+	fn  func(e *validatorEnv) func(string) bool
+}
+
+// validatorTable lists every validator. It is a function, not a package
+// variable, so that nothing is initialized at program start.
+func validatorTable() map[string]validatorDef {
+	pure := func(f func(string) bool) func(*validatorEnv) func(string) bool {
+		return func(*validatorEnv) func(string) bool { return f }
+	}
+	return map[string]validatorDef{
+		"luhn":         {"digits (spaces/dashes allowed) passing the Luhn check", pure(func(s string) bool { d, ok := compactDigits(s, " -"); return ok && LuhnValid(d) })},
+		"payment_card": {"payment card number: issuer prefix and length, Luhn check (ISO/IEC 7812)", pure(ValidPaymentCard)},
+		"gb11643": {"18-character resident identity number: region, real birth date, check character (GB 11643)", func(e *validatorEnv) func(string) bool {
+			return func(s string) bool { return residentID18(s, e.today) }
+		}},
+		"gb11643_15": {"15-digit resident identity number of the pre-1999 form", func(e *validatorEnv) func(string) bool {
+			return func(s string) bool { return residentID15(s, e.today) }
+		}},
+		"gb32100":     {"unified social credit code with check character (GB 32100)", pure(ValidSocialCreditCode)},
+		"iban":        {"IBAN with country length and MOD 97-10 check (ISO 13616)", pure(ValidIBAN)},
+		"cn_mobile":   {"mainland mobile number, 13x-19x segments, +86/0086 prefix, spaces and dashes allowed", pure(ValidCNMobile)},
+		"cn_landline": {"mainland fixed-line number with area code", pure(ValidCNLandline)},
+		"intl_phone":  {"phone number in international form (+ or 00, country calling code, E.164 length)", pure(ValidIntlPhone)},
+		"nanp_phone":  {"North American number written with separators, e.g. (212) 555-0123", pure(ValidNANPPhone)},
+		"phone":       {"any of cn_mobile, cn_landline, intl_phone, nanp_phone", pure(ValidPhone)},
+		"email":       {"e-mail address, internationalized local parts and domains accepted", pure(ValidEmail)},
+		"ip":          {"IPv4 or IPv6 address", pure(ValidIP)},
+		"ipv4":        {"IPv4 address in dotted-decimal form", pure(ValidIPv4)},
+		"ipv6":        {"IPv6 address", pure(ValidIPv6)},
+		"date":        {"calendar date in a common Chinese or Western format", pure(func(s string) bool { _, ok := ParseDate(s); return ok })},
+		"birth_date": {"date on which a living person was born (age 0 to 120, not in the future)", func(e *validatorEnv) func(string) bool {
+			return func(s string) bool { return plausibleBirthDate(s, e.today) }
+		}},
+		"adult_birth_date": {"birth date of a person aged 16 to 120 today (customers, staff); recent event dates fail", func(e *validatorEnv) func(string) bool {
+			return func(s string) bool { return adultBirthDate(s, e.today) }
+		}},
+		"age":               {"age in years 0 to 120 (岁 suffix allowed)", pure(plausibleAge)},
+		"cn_postal_code":    {"six-digit mainland postal code with an allocated province prefix", pure(validCNPostalCode)},
+		"postal_code":       {"postal code of CN, US (ZIP, ZIP+4), UK, CA, JP or NL", pure(validPostalCode)},
+		"cn_name":           {"Chinese personal name: known family name (incl. compound) plus 1-2 characters, or a dotted minority name", func(e *validatorEnv) func(string) bool { return e.lex.cnName }},
+		"western_name":      {"romanized personal name of 2-3 words with a known given, family or pinyin family name", func(e *validatorEnv) func(string) bool { return e.lex.westernName }},
+		"person_name":       {"cn_name or western_name", func(e *validatorEnv) func(string) bool { return e.lex.personName }},
+		"cn_address":        {"mainland street address (street-level word plus administrative unit or number)", pure(cnAddress)},
+		"western_address":   {"Western street address (house number plus street-type word)", pure(westernAddress)},
+		"address":           {"cn_address or western_address", pure(func(s string) bool { return cnAddress(s) || westernAddress(s) })},
+		"cn_province":       {"provincial-level division of China (full, short or romanized name)", func(e *validatorEnv) func(string) bool { return e.lex.cnProvince }},
+		"city":              {"city of China (with or without 市 or a leading province) or major world city", func(e *validatorEnv) func(string) bool { return e.lex.cnCity }},
+		"cn_ethnicity":      {"one of the 56 ethnic groups of China (族 suffix optional)", func(e *validatorEnv) func(string) bool { return e.lex.cnEthnicity }},
+		"organization_name": {"organization name ending in a legal-form or institution word (有限公司, 银行, Ltd, GmbH ...)", pure(organizationName)},
+		"contains_pii":      {"free text with an e-mail address, phone, resident ID or card number embedded in it", pure(containsPII)},
+	}
+}
+
+// Validators lists the validators rule packs can name, sorted by name.
+func Validators() []ValidatorInfo {
+	t := validatorTable()
+	out := make([]ValidatorInfo, 0, len(t))
+	for n, d := range t {
+		out = append(out, ValidatorInfo{Name: n, Doc: d.doc})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func validatorNames(t map[string]validatorDef) string {
+	names := make([]string, 0, len(t))
+	for n := range t {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+func newValidatorEnv(now time.Time) (*validatorEnv, error) {
+	lex, err := newLexicon()
+	if err != nil {
+		return nil, err
+	}
+	y, m, d := now.UTC().Date()
+	return &validatorEnv{lex: lex, today: time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}, nil
+}

@@ -1,0 +1,174 @@
+package rules
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// testToday is the fixed "today" of validator tests.
+var testToday = time.Date(2026, time.November, 1, 0, 0, 0, 0, time.UTC)
+
+func testEnv(t testing.TB) *validatorEnv {
+	t.Helper()
+	e, err := newValidatorEnv(testToday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// withCheck appends the GB 11643 check character to a 17-digit body.
+func withCheck(body string) string {
+	c, _ := GB11643CheckChar(body)
+	return body + string(c)
+}
+
+func TestValidatorsKnownAnswers(t *testing.T) {
+	env := testEnv(t)
+	table := validatorTable()
+	cases := []struct {
+		validator string
+		good, bad []string
+	}{
+		{"payment_card",
+			[]string{"4111111111111111", "4222222222222", "5555555555554444", "2223003122003222", "378282246310005",
+				"6011111111111117", "3530111333300000", "6222021234567894", "6217001234567890122", "30569309025904",
+				"4111 1111 1111 1111", "4111-1111-1111-1111"},
+			[]string{"4111111111111112", "1234567812345670", "3782822463100050", "41111111111111111", "4111x1111111111",
+				"", "0", "13812345678", "0000000000000000"}},
+		{"luhn", []string{"79927398713", "0000000000"}, []string{"79927398710", "7992739871a", "1"}},
+		{"gb11643",
+			[]string{"11010519491231002X", "11010519491231002x", "44030619850612301X", "320102199302151239",
+				withCheck("51010720001010402"), withCheck("81000019900101123")},
+			[]string{"110105194912310021", withCheck("11010519491331002"), withCheck("11010519490229002"),
+				withCheck("99010519491231002"), withCheck("11010520301231002"), withCheck("11010518991231002"),
+				"11010519491231002", "1101051949123100XX", "110105491231002"}},
+		{"gb11643_15", []string{"110105491231002", "440306850612301"}, []string{"110105491331002", "990105491231002", "11010549123100X", "11010519491231002X"}},
+		{"gb32100", []string{"9144030071526726XG", "9144030071526726xg", "91110108551385082Q", "52100000500021676N"},
+			[]string{"9144030071526726XA", "9144030071526726IG", "914403007152672", "Z144030071526726XG", "91000000715267260A"}},
+		{"iban", []string{"GB82WEST12345698765432", "GB82 WEST 1234 5698 7654 32", "DE89370400440532013000",
+			"FR1420041010050500013M02606", "NL91ABNA0417164300", "nl91abna0417164300"},
+			[]string{"GB82WEST1234569876543", "GB83WEST12345698765432", "ZZ82WEST12345698765432", "GBXXWEST12345698765432", "GB82WEST1234569876543!"}},
+		{"cn_mobile", []string{"13812345678", "+86 138 1234 5678", "138-1234-5678", "0086 13812345678", "008613812345678",
+			"+8613812345678", "8613812345678", "(+86)19912345678", "14512345678", "16212345678", "17012345678", "19012345678"},
+			[]string{"14012345678", "15412345678", "16312345678", "17912345678", "19412345678", "12345678901", "1381234567",
+				"138123456789", "138 1234 567a", "+1 13812345678", "++8613812345678", "10012345678"}},
+		{"cn_landline", []string{"010-62345678", "(0755)87654321", "0755-8765432", "+86 10 6234 5678", "02087654321"},
+			[]string{"011-12345678", "010-1234567", "0000-1234567", "13812345678", "010-123"}},
+		{"intl_phone", []string{"+44 20 7946 0958", "+1 212 555 0123", "0044 20 7946 0958", "+86 13812345678", "+81 3-1234-5678"},
+			[]string{"+1 112 555 0123", "+999 1234567", "+86 12345678901", "44 20 7946 0958", "+44 1"}},
+		{"nanp_phone", []string{"(212) 555-0123", "212-555-0123", "1-212-555-0123", "212.555.0123"},
+			[]string{"2125550123", "(112) 555-0123", "(212) 155-0123", "+44 212 555 0123"}},
+		{"email", []string{"a@example.com", "张伟@例子.中国", "user@example.xn--fiqs8s", "first.last+tag@sub.example.co.uk", "o'brien@example.ie"},
+			[]string{"user@localhost", ".user@example.com", "user.@example.com", "us..er@example.com", "user@-example.com",
+				"user@example.c", "user@@example.com", "user name@example.com", "@example.com", "user@", "user@exa_mple.com"}},
+		{"ip", []string{"192.168.0.1", "2001:db8::1", "::1", "8.8.8.8"}, []string{"256.0.0.1", "1.2.3", "fe80::1%eth0", "01.2.3.4", "abc"}},
+		{"ipv4", []string{"10.0.0.1"}, []string{"2001:db8::1"}},
+		{"ipv6", []string{"2001:db8::1"}, []string{"10.0.0.1"}},
+		{"date", []string{"2006-01-02", "2006/1/2", "2006.01.02", "20060102", "2006年1月2日", "2006年01月02号", "02/01/2006",
+			"12/31/2006", "31.12.2006", "Jan 2, 2006", "2 January 2006", "02-Jan-2006", "January 2nd 2006", "2006-01-02 15:04:05",
+			"2006-01-02T15:04:05Z"},
+			[]string{"2006-13-02", "2006-02-30", "13/13/2006", "2006", "hello", "1700-01-01", "Foo 2, 2006", "2006-01-02-03"}},
+		{"birth_date", []string{"1985-06-12", "2020-01-01", "1910-01-01"}, []string{"2027-01-01", "1900-01-01", "1985-02-30"}},
+		{"adult_birth_date", []string{"1985-06-12", "2010-10-31"}, []string{"2020-01-01", "2011-01-01", "1900-01-01"}},
+		{"age", []string{"0", "35", "120", "35岁", "35周岁"}, []string{"121", "-1", "3.5", "", "abc", "1000"}},
+		{"cn_postal_code", []string{"100000", "518057", "010010"}, []string{"999999", "900000", "10000", "1000000", "abcdef"}},
+		{"postal_code", []string{"100000", "94105", "94105-1234", "SW1A 1AA", "EC1A 1BB", "W1A 0AX", "M1 1AE", "K1A 0B1", "100-0001", "1011 AB"},
+			[]string{"999999", "1234", "ABC", "SW1A", "K1A0B", "0123 AB"}},
+		{"cn_name", []string{"张伟", "欧阳娜娜", "诸葛亮", "王小明", "买买提·艾力", "司马相如"}, []string{"张", "北京", "张伟伟伟伟", "Zhang Wei", "张3"}},
+		{"western_name", []string{"Mary Smith", "Zhang Wei", "Wei ZHANG", "SMITH, John", "John F. Kennedy", "José García"},
+			[]string{"mary smith", "Wireless Mouse", "Mary", "Mary Ann Jo Smith", "Green Tea", "Mary Sm1th"}},
+		{"person_name", []string{"张伟", "Mary Smith"}, []string{"", "有限公司"}},
+		{"cn_address", []string{"北京市朝阳区建国路88号", "广东省深圳市南山区科技园路1号3栋201室", "浦东新区世纪大道100号"},
+			[]string{"北京市", "张伟", "请尽快发货谢谢。", "朝阳区"}},
+		{"western_address", []string{"221B Baker Street, London", "1600 Amphitheatre Parkway", "Hauptstraße 5, Berlin", "10 Rue de Rivoli"},
+			[]string{"Baker Street", "London", "12345", "Mary Smith"}},
+		{"cn_province", []string{"广东省", "广东", "北京", "北京市", "内蒙古自治区", "Guangdong", "Inner Mongolia", "香港"},
+			[]string{"广州市", "中国", "California", ""}},
+		{"city", []string{"广州市", "深圳", "广东省广州市", "广东广州", "Shanghai", "London", "New York", "延边州"},
+			[]string{"广东省", "火星", "13812345678", "广东省火星市"}},
+		{"cn_ethnicity", []string{"汉族", "汉", "维吾尔族", "蒙古族"}, []string{"中国", "外星族", ""}},
+		{"organization_name", []string{"北京字节跳动科技有限公司", "中国工商银行", "清华大学", "Acme Ltd", "Siemens AG", "腾讯科技（深圳）有限公司", "Acme, Inc."},
+			[]string{"张伟", "公司", "apple", "Ltd"}},
+		{"contains_pii", []string{"客户要求回电 13812345678 周五前", "请拨打13812345678联系", "send the contract to a.b@example.com",
+			"call back on +44 20 7946 0958", "身份证 11010519491231002X 已核验", "卡号 4111 1111 1111 1111 已登记"},
+			[]string{"客户很满意", "13812345678", "订单号 12024010100123 已发货", "version 1.2.3.4 released", "SKU-8842-ZX restocked", "short"}},
+	}
+	for _, c := range cases {
+		def, ok := table[c.validator]
+		if !ok {
+			t.Fatalf("no validator %q", c.validator)
+		}
+		f := def.fn(env)
+		for _, v := range c.good {
+			if !f(v) {
+				t.Errorf("%s(%q) = false, want true", c.validator, v)
+			}
+		}
+		for _, v := range c.bad {
+			if f(v) {
+				t.Errorf("%s(%q) = true, want false", c.validator, v)
+			}
+		}
+	}
+	// Every validator has known answers.
+	tested := map[string]bool{}
+	for _, c := range cases {
+		tested[c.validator] = true
+	}
+	for name := range table {
+		if !tested[name] && name != "phone" && name != "address" {
+			t.Errorf("validator %s has no known-answer test", name)
+		}
+	}
+}
+
+func TestParseDateValues(t *testing.T) {
+	for in, want := range map[string]string{
+		"2006-01-02":           "2006-01-02",
+		"2006年1月2日":            "2006-01-02",
+		"20060102":             "2006-01-02",
+		"02/01/2006":           "2006-01-02", // day first when both work
+		"12/31/2006":           "2006-12-31", // month first when the day is > 12
+		"Jan 2, 2006":          "2006-01-02",
+		"2nd January 2006":     "2006-01-02",
+		"2006-01-02T15:04:05Z": "2006-01-02",
+	} {
+		got, ok := ParseDate(in)
+		if !ok || got.Format(time.DateOnly) != want {
+			t.Errorf("ParseDate(%q) = %v, %v; want %s", in, got, ok, want)
+		}
+	}
+}
+
+func TestFindInText(t *testing.T) {
+	s := "联系 13812345678 或 a.b@example.com，身份证11010519491231002X。"
+	got := FindInText(s)
+	var kinds []string
+	for _, f := range got {
+		if f.Start < 0 || f.End > len(s) || f.Start >= f.End {
+			t.Fatalf("bad span %+v", f)
+		}
+		kinds = append(kinds, f.Kind+"="+s[f.Start:f.End])
+	}
+	want := "[email=a.b@example.com phone=13812345678 cn_resident_id=11010519491231002X]"
+	if fmt.Sprint(kinds) != want {
+		t.Errorf("FindInText = %v, want %s", kinds, want)
+	}
+}
+
+func TestValidatorsListed(t *testing.T) {
+	vs := Validators()
+	if len(vs) != len(validatorTable()) {
+		t.Fatalf("Validators() lists %d, table has %d", len(vs), len(validatorTable()))
+	}
+	for i, v := range vs {
+		if v.Doc == "" {
+			t.Errorf("validator %s has no doc", v.Name)
+		}
+		if i > 0 && vs[i-1].Name >= v.Name {
+			t.Errorf("not sorted at %s", v.Name)
+		}
+	}
+}

@@ -1,0 +1,331 @@
+package classify
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/vigil-dg/vigil/rules"
+)
+
+// Scoring constants.
+const (
+	strongValueWeight = 0.95 // value evidence at least this strong survives a non-personal header
+	assignAt          = 0.5  // below this score the column is "none"
+	probeSize         = 200  // values checked before deciding whether to check the whole sample
+	freeTextMinRunes  = 8.0  // mean length (runes) of a free-text column
+	headerOnlyFactor  = 0.9  // header evidence with no values to confirm it
+	ratioZ            = 1.0  // min_ratio is judged on the Wilson lower bound at this z
+	keyDistinct       = 0.95 // share of distinct values that makes a sample look like keys
+	keyBonus          = 0.3  // extra value weight for key classes with such a sample
+)
+
+// wilsonLower is the lower bound of the Wilson score interval for k
+// successes in n trials: small samples must do better than min_ratio to
+// reach it, large ones barely notice.
+func wilsonLower(k, n int, z float64) float64 {
+	if n == 0 {
+		return 0
+	}
+	nf := float64(n)
+	p := float64(k) / nf
+	z2 := z * z
+	return (p + z2/(2*nf) - z*math.Sqrt(p*(1-p)/nf+z2/(4*nf*nf))) / (1 + z2/nf)
+}
+
+// profile is what the classifier knows about a column's sample.
+type profile struct {
+	header   rules.Header
+	vals     []string // normalized, non-blank
+	blank    int      // blank or placeholder values dropped
+	distinct int
+	textLike bool
+}
+
+// keyLike reports whether the sample is (nearly) all distinct.
+func (p *profile) keyLike() bool {
+	return len(p.vals) > 0 && float64(p.distinct)/float64(len(p.vals)) >= keyDistinct
+}
+
+func newProfile(name string, sample []string) *profile {
+	p := &profile{header: rules.NormalizeHeader(name), vals: make([]string, 0, len(sample))}
+	runes := 0
+	seen := make(map[string]struct{}, len(sample))
+	for _, v := range sample {
+		v = rules.NormalizeValue(v)
+		if v == "" {
+			p.blank++
+			continue
+		}
+		p.vals = append(p.vals, v)
+		runes += utf8.RuneCountInString(v)
+		seen[v] = struct{}{}
+	}
+	p.distinct = len(seen)
+	if len(p.vals) > 0 {
+		p.textLike = float64(runes)/float64(len(p.vals)) >= freeTextMinRunes
+	}
+	return p
+}
+
+// candidate is the evidence for one class.
+type candidate struct {
+	class     *rules.Class
+	header    float64 // header strength (0, rules.HeaderPattern, rules.HeaderName)
+	checked   int     // values checked
+	matched   int     // values that passed
+	plausible int     // values consistent with the class (header confirmation)
+	full      bool    // checked every value of the sample
+	valuePos  bool    // value evidence reaches the class's min_ratio
+	vetoed    bool
+	score     float64
+}
+
+func (c *candidate) ratio() float64 {
+	if c.checked == 0 {
+		return 0
+	}
+	return float64(c.matched) / float64(c.checked)
+}
+
+// evaluate checks the sample against the class's value rule, stopping early
+// when the class can no longer reach its min_ratio and has no header
+// evidence to weigh against.
+func evaluate(cl *rules.Class, p *profile, header float64) candidate {
+	c := candidate{class: cl, header: header}
+	v := cl.Value
+	if v == nil || len(p.vals) == 0 || (v.FreeText && !p.textLike) {
+		return c
+	}
+	n := len(p.vals)
+	for i, s := range p.vals {
+		if cl.MatchNormalized(s) {
+			c.matched++
+		}
+		c.checked++
+		if header == 0 && (i+1 == probeSize || (i+1)%1024 == 0) && i+1 < n {
+			// best case: every remaining value matches
+			if float64(c.matched+n-c.checked)/float64(n) < v.MinRatio {
+				return c
+			}
+			if i+1 == probeSize && c.ratio() < v.MinRatio/2 {
+				return c
+			}
+		}
+	}
+	c.full = true
+	c.valuePos = wilsonLower(c.matched, c.checked, ratioZ) >= v.MinRatio && (v.MinUnique == 0 || float64(p.distinct)/float64(n) >= v.MinUnique)
+	if header > 0 && !c.valuePos && len(cl.Value.Plausible) > 0 {
+		for _, s := range p.vals {
+			if cl.PlausibleNormalized(s) {
+				c.plausible++
+			}
+		}
+	} else {
+		c.plausible = c.matched
+	}
+	return c
+}
+
+// score combines header and value evidence into a score in [0, 1].
+func (c *candidate) scoreIt(p *profile, nonPersonal bool) {
+	cl := c.class
+	haveValues := len(p.vals) > 0
+	v := 0.0
+	if c.valuePos {
+		v = cl.Value.Weight
+		if cl.Value.Key && p.keyLike() {
+			v = min(1, v+keyBonus)
+		}
+	}
+	switch {
+	case c.header > 0 && c.valuePos:
+		c.score = 1 - (1-c.header)*(1-v)
+	case c.header > 0 && (cl.Value == nil):
+		c.score = c.header
+	case c.header > 0 && !haveValues:
+		c.score = c.header * headerOnlyFactor
+	case c.header > 0 && cl.Value.FreeText:
+		c.score = c.header * 0.5
+	case c.header > 0:
+		// the header says so; do the values agree?
+		pr := float64(c.plausible) / float64(max(c.checked, 1))
+		if pr >= cl.Value.MinRatio {
+			c.score = c.header
+		} else {
+			c.score = c.header * (0.3 + 0.7*pr/cl.Value.MinRatio)
+		}
+	case c.valuePos && !cl.Column.Required:
+		c.score = v
+	}
+	if nonPersonal && c.header == 0 && c.score > 0 && v < strongValueWeight {
+		c.vetoed = true
+		c.score = 0
+	}
+}
+
+func ruleWords(cl *rules.Class) string {
+	v := cl.Value
+	var parts []string
+	if len(v.Validators) > 0 {
+		parts = append(parts, "pass "+strings.Join(v.Validators, " or "))
+	}
+	if len(v.Patterns) > 0 {
+		if len(parts) > 0 {
+			parts[0] = "match the value pattern and " + parts[0]
+		} else {
+			parts = append(parts, "match the value pattern")
+		}
+	}
+	if len(v.Values) > 0 {
+		w := "are in the value list"
+		if len(parts) > 0 {
+			parts = []string{w + " or " + parts[0]}
+		} else {
+			parts = append(parts, w)
+		}
+	}
+	return parts[0]
+}
+
+func headerWords(h float64) string {
+	if h >= rules.HeaderName {
+		return "column name"
+	}
+	return "column pattern"
+}
+
+// classifyColumn decides the class of one column from its name and sample.
+func classifyColumn(name string, sample []string, set *rules.Set, reviewBelow float64) Column {
+	p := newProfile(name, sample)
+	col := Column{Name: name, Sampled: int64(len(sample))}
+	npTerm, nonPersonal := set.NonPersonal(p.header)
+	haveValues := len(p.vals) > 0
+
+	var cands []candidate
+	for _, cl := range set.Classes() {
+		h := cl.MatchHeader(p.header)
+		c := evaluate(cl, p, h)
+		c.scoreIt(p, nonPersonal)
+		if c.score > 0 || c.vetoed || c.header > 0 {
+			cands = append(cands, c)
+		}
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
+
+	var ev []string
+	if p.blank > 0 {
+		ev = append(ev, fmt.Sprintf("%s of %s sampled values blank or placeholders, ignored", count(p.blank), count(len(sample))))
+	}
+	if !haveValues {
+		ev = append(ev, "no non-blank values in the sample")
+	}
+
+	// A header the values contradict keeps its class but always goes to
+	// review: guessing "none" would let a column named phone pass unprotected.
+	if len(cands) > 0 && cands[0].score > 0 && cands[0].score < assignAt && cands[0].header > 0 {
+		best := cands[0]
+		setClass(&col, best.class.ID, set)
+		col.Confidence = round3(best.score)
+		ev = append(ev, describe(best, name, p)...)
+		ev = append(ev, fmt.Sprintf("the header says %s but the values do not agree: needs review", best.class.ID))
+		col.Evidence = ev
+		col.Candidates = candidates(cands, 3)
+		col.Review = true
+		return col
+	}
+
+	if len(cands) == 0 || cands[0].score < assignAt {
+		setClass(&col, rules.ClassNone, set)
+		col.Confidence = 0.95
+		switch {
+		case !haveValues && nonPersonal:
+			col.Confidence = 0.9
+		case !haveValues:
+			col.Confidence = 0.6 // nothing to judge: let a person decide
+		}
+		if nonPersonal {
+			ev = append(ev, fmt.Sprintf("header %q marks business data (non_personal: %q)", name, npTerm))
+		}
+		for _, c := range cands {
+			if c.vetoed {
+				ev = append(ev, fmt.Sprintf("%s/%s values %s (%s), vetoed by the header: that rule is not checksum-strong",
+					count(c.matched), count(c.checked), ruleWords(c.class), c.class.ID))
+				col.Confidence = min(col.Confidence, 0.9)
+			}
+		}
+		if len(cands) > 0 && cands[0].score > 0 {
+			top := cands[0]
+			col.Confidence = min(col.Confidence, 1-top.score)
+			ev = append(ev, describe(top, name, p)...)
+			ev = append(ev, fmt.Sprintf("best candidate %s scored %.2f, below %.2f", top.class.ID, top.score, assignAt))
+		} else if !nonPersonal {
+			ev = append(ev, "no class matched the header or the values")
+		}
+		col.Evidence = ev
+		col.Candidates = candidates(cands, 3)
+		col.Review = col.Confidence < reviewBelow
+		return col
+	}
+
+	best := cands[0]
+	setClass(&col, best.class.ID, set)
+	col.Confidence = round3(best.score)
+	ev = append(ev, describe(best, name, p)...)
+	if nonPersonal && best.header == 0 {
+		ev = append(ev, fmt.Sprintf("header %q marks business data (non_personal: %q), but %s value evidence is checksum-strong", name, npTerm, best.class.ID))
+	}
+	if len(cands) > 1 && cands[1].score > 0 {
+		ev = append(ev, fmt.Sprintf("runner-up %s at %.2f", cands[1].class.ID, cands[1].score))
+		if best.score-cands[1].score < 0.05 {
+			col.Confidence = round3(best.score * 0.8)
+			ev = append(ev, "runner-up within 0.05: ambiguous")
+		}
+	}
+	col.Evidence = ev
+	col.Candidates = candidates(cands, 3)
+	col.Review = col.Confidence < reviewBelow
+	return col
+}
+
+func describe(c candidate, name string, p *profile) []string {
+	var ev []string
+	if c.header > 0 {
+		ev = append(ev, fmt.Sprintf("header %q matches %s %s", name, c.class.ID, headerWords(c.header)))
+	}
+	if c.class.Value != nil && c.checked > 0 {
+		if c.full {
+			ev = append(ev, fmt.Sprintf("%s/%s values %s (%s, min %.0f%%)", count(c.matched), count(c.checked), ruleWords(c.class), c.class.ID, c.class.Value.MinRatio*100))
+		} else {
+			ev = append(ev, fmt.Sprintf("%s of the first %s values %s (%s)", count(c.matched), count(c.checked), ruleWords(c.class), c.class.ID))
+		}
+		if c.header > 0 && !c.valuePos && c.plausible > c.matched {
+			ev = append(ev, fmt.Sprintf("%s/%s values are plausible for %s", count(c.plausible), count(c.checked), c.class.ID))
+		}
+		if c.class.Value.MinUnique > 0 || c.class.Value.Key {
+			ev = append(ev, fmt.Sprintf("%s/%s sampled values distinct", count(p.distinct), count(len(p.vals))))
+		}
+	}
+	if c.class.Value != nil && c.class.Value.FreeText && !p.textLike && c.header > 0 {
+		ev = append(ev, "values are too short for free text")
+	}
+	if c.header == 0 && c.class.Column.Required {
+		ev = append(ev, fmt.Sprintf("%s needs header evidence", c.class.ID))
+	}
+	return ev
+}
+
+func candidates(cs []candidate, n int) []Candidate {
+	var out []Candidate
+	for _, c := range cs {
+		if c.score <= 0 || len(out) == n {
+			break
+		}
+		out = append(out, Candidate{Class: c.class.ID, Score: round3(c.score)})
+	}
+	return out
+}
+
+func round3(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }

@@ -1,0 +1,125 @@
+package classify
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// Arrow field metadata keys written by Annotate.
+const (
+	MetaClass      = "vigil.class"
+	MetaCategory   = "vigil.category"
+	MetaProtection = "vigil.protection"
+	MetaConfidence = "vigil.confidence"
+	MetaReview     = "vigil.review"
+	MetaOverride   = "vigil.override"
+)
+
+// WriteJSON writes r to path as indented JSON, atomically: into a temporary
+// file in the same directory, synced, then renamed over path.
+func WriteJSON(path string, r *TableResult) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(r); err != nil {
+		return fmt.Errorf("classify: encode %s: %w", path, err)
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".classification-*.tmp")
+	if err != nil {
+		return fmt.Errorf("classify: write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // no-op after a successful rename
+	if _, err := f.Write(buf.Bytes()); err != nil {
+		f.Close()
+		return fmt.Errorf("classify: write %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("classify: write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("classify: write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("classify: write %s: %w", path, err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync() // best effort: make the rename durable
+		d.Close()
+	}
+	return nil
+}
+
+// ReadJSON reads a classification.json written by WriteJSON.
+func ReadJSON(path string) (*TableResult, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("classify: read: %w", err)
+	}
+	defer f.Close()
+	r, err := DecodeJSON(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return r, nil
+}
+
+// DecodeJSON decodes a classification document, rejecting unknown fields,
+// trailing data and other format versions.
+func DecodeJSON(rd io.Reader) (*TableResult, error) {
+	dec := json.NewDecoder(rd)
+	dec.DisallowUnknownFields()
+	var r TableResult
+	if err := dec.Decode(&r); err != nil {
+		return nil, fmt.Errorf("classify: decode: %w", err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("classify: decode: trailing data")
+	}
+	if r.Format != Format {
+		return nil, fmt.Errorf("%w: format %d, want %d", ErrFormat, r.Format, Format)
+	}
+	return &r, nil
+}
+
+// Annotate returns schema with the classification of each column in its
+// field metadata (vigil.class, vigil.category, vigil.protection,
+// vigil.confidence, vigil.review, vigil.override). Existing metadata is kept;
+// fields without a result are left as they are.
+func Annotate(schema *arrow.Schema, r *TableResult) *arrow.Schema {
+	fields := schema.Fields()
+	for i, f := range fields {
+		c, ok := r.Column(f.Name)
+		if !ok {
+			continue
+		}
+		keys, vals := []string{}, []string{}
+		if f.HasMetadata() {
+			for j, k := range f.Metadata.Keys() {
+				switch k {
+				case MetaClass, MetaCategory, MetaProtection, MetaConfidence, MetaReview, MetaOverride:
+					continue
+				}
+				keys = append(keys, k)
+				vals = append(vals, f.Metadata.Values()[j])
+			}
+		}
+		keys = append(keys, MetaClass, MetaCategory, MetaProtection, MetaConfidence, MetaReview, MetaOverride)
+		vals = append(vals, c.Class, c.Category, c.Protection, strconv.FormatFloat(c.Confidence, 'f', 3, 64),
+			strconv.FormatBool(c.Review), strconv.FormatBool(c.Override))
+		f.Metadata = arrow.NewMetadata(keys, vals)
+		fields[i] = f
+	}
+	md := schema.Metadata()
+	return arrow.NewSchema(fields, &md)
+}
