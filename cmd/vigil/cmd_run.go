@@ -1,0 +1,91 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigil-dg/vigil/pipeline"
+)
+
+// buildStages turns stage names of a job into stages.
+func buildStages(g *globals, names []string) ([]pipeline.Stage, error) {
+	var out []pipeline.Stage
+	for _, n := range names {
+		switch n {
+		case "snapshot":
+			out = append(out, snapshotStage{g: g})
+		case "verify":
+			out = append(out, verifyStage{g: g})
+		case "classify":
+			out = append(out, classifyStage{g: g})
+		case "anonymize":
+			out = append(out, anonymizeStage{g: g})
+		case "audit":
+			out = append(out, auditStage{g: g})
+		default:
+			return nil, usageError{fmt.Errorf("unknown stage %q", n)}
+		}
+	}
+	return out, nil
+}
+
+func runCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "run JOB",
+		Short: "Run one job of the configuration now",
+		Long: `Run the stages of one job in order, under the job's lock, with its timeouts
+and retries, and record the run and every stage in the run ledger. A second
+run of the same job while one is running exits with code 5 and is recorded
+as skipped. SIGINT/SIGTERM stop the run cleanly (exit code 6).`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			job, ok := cfg.Jobs[args[0]]
+			if !ok {
+				return usageError{fmt.Errorf("no job %q in %s (jobs: %v)", args[0], cfg.File, cfg.JobNames())}
+			}
+			rr, err := runJob(cmd, g, cfg, job, pipeline.Fire{Job: job.Name, Trigger: pipeline.TriggerManual})
+			if rr != nil {
+				if g.jsonOut {
+					if jerr := g.printJSON(rr); jerr != nil {
+						return jerr
+					}
+				} else {
+					printRun(g, rr)
+				}
+			}
+			return err
+		},
+	}
+}
+
+// runJob runs one job through the pipeline runner.
+func runJob(cmd *cobra.Command, g *globals, cfg *pipeline.Config, job *pipeline.Job, fire pipeline.Fire) (*pipeline.RunResult, error) {
+	stages, err := buildStages(g, job.Stages)
+	if err != nil {
+		return nil, err
+	}
+	r := &pipeline.Runner{Config: cfg, Logger: g.log}
+	return r.RunFire(cmd.Context(), fire, stages)
+}
+
+func printRun(g *globals, rr *pipeline.RunResult) {
+	fmt.Fprintf(g.stdout, "run %s job %s: %s in %s\n", rr.Run.RunID, rr.Run.Job, rr.Run.Status, time.Duration(rr.Run.Duration*float64(time.Second)).Round(time.Millisecond))
+	for _, s := range rr.Stages {
+		line := fmt.Sprintf("  %-10s %-11s %8s", s.Stage, s.Status, time.Duration(s.Duration*float64(time.Second)).Round(time.Millisecond))
+		for _, k := range []string{"rows_read", "rows_written", "rows_rejected"} {
+			if v, ok := s.Counts[k]; ok {
+				line += fmt.Sprintf("  %s=%d", k, v)
+			}
+		}
+		if s.Error != "" {
+			line += "  error: " + s.Error
+		}
+		fmt.Fprintln(g.stdout, line)
+	}
+}

@@ -1,0 +1,239 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigil-dg/vigil/pipeline"
+	"github.com/vigil-dg/vigil/stages/snapshot"
+)
+
+func statusCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Show each job's schedule, next runs and last runs, and the latest snapshots",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			rep, err := pipeline.Status(cfg, time.Now())
+			if err != nil {
+				return err
+			}
+			snaps, err := snapshot.List(cfg.Paths().Store)
+			if err != nil {
+				return err
+			}
+			latest := latestPerTable(snaps)
+			if g.jsonOut {
+				return g.printJSON(map[string]any{"status": rep, "snapshots": latest})
+			}
+			tw := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintf(tw, "home %s, zone %s\n\n", rep.Home, rep.Timezone)
+			fmt.Fprintln(tw, "JOB\tSCHEDULE\tNEXT\tLAST RUN\tSTATUS\tLAST SUCCESS")
+			for _, j := range rep.Jobs {
+				next, last, st, succ := "-", "-", "-", "-"
+				if len(j.Next) > 0 {
+					next = j.Next[0].Format("2006-01-02 15:04 MST")
+				}
+				if len(j.LastRuns) > 0 {
+					r := j.LastRuns[0]
+					last, st = r.Start.In(cfg.Location).Format("2006-01-02 15:04:05"), string(r.Status)
+				}
+				if j.LastSuccess != nil {
+					succ = j.LastSuccess.In(cfg.Location).Format("2006-01-02 15:04:05")
+				}
+				sched := j.Schedule
+				if sched == "" {
+					sched = "(manual)"
+				}
+				if j.Lock != nil {
+					st += " (running)"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", j.Name, sched, next, last, st, succ)
+			}
+			fmt.Fprintln(tw, "\nTABLE\tLATEST SNAPSHOT\tROWS\tREJECTED\tCREATED")
+			for _, m := range latest {
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", m.Table, m.ID, m.Rows, m.RowsRejected, m.Created.In(cfg.Location).Format("2006-01-02 15:04:05"))
+			}
+			for _, w := range rep.Warnings {
+				fmt.Fprintf(tw, "warning: %s\n", w)
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+func latestPerTable(ms []*snapshot.Manifest) []*snapshot.Manifest {
+	idx := map[string]int{}
+	var out []*snapshot.Manifest
+	for _, m := range ms { // sorted by table, then creation
+		if i, ok := idx[m.Table]; ok {
+			out[i] = m
+			continue
+		}
+		idx[m.Table] = len(out)
+		out = append(out, m)
+	}
+	return out
+}
+
+func snapshotsCmd(g *globals) *cobra.Command {
+	c := &cobra.Command{Use: "snapshots", Short: "List, prune and re-wrap encrypted snapshots"}
+	c.AddCommand(&cobra.Command{
+		Use:   "list [TABLE]",
+		Short: "List committed snapshots (manifests are read, not authenticated: use verify for that)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			ms, err := snapshot.List(cfg.Paths().Store)
+			if err != nil {
+				return err
+			}
+			if len(args) == 1 {
+				var keep []*snapshot.Manifest
+				for _, m := range ms {
+					if m.Table == args[0] {
+						keep = append(keep, m)
+					}
+				}
+				ms = keep
+			}
+			if g.jsonOut {
+				if ms == nil {
+					ms = []*snapshot.Manifest{}
+				}
+				return g.printJSON(ms)
+			}
+			tw := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "SNAPSHOT\tCREATED\tROWS\tREJECTED\tFILES\tKEY\tDIGEST")
+			for _, m := range ms {
+				key := ""
+				if len(m.Files) > 0 {
+					key = m.Files[0].KeyID
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%s\n", m.Ref(), m.Created.UTC().Format(time.RFC3339), m.Rows, m.RowsRejected, len(m.Files), key, m.Digest)
+			}
+			return tw.Flush()
+		},
+	})
+	var keep int
+	prune := &cobra.Command{
+		Use:   "prune TABLE",
+		Short: "Delete all but the newest --keep snapshots of a table",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if keep < 1 {
+				return usageError{errors.New("--keep must be at least 1")}
+			}
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			removed, err := snapshot.Prune(cfg.Paths().Store, args[0], keep)
+			if err != nil {
+				return err
+			}
+			for _, r := range removed {
+				fmt.Fprintln(g.stdout, "removed", r)
+			}
+			return nil
+		},
+	}
+	prune.Flags().IntVar(&keep, "keep", 14, "snapshots to keep")
+	var all bool
+	rewrap := &cobra.Command{
+		Use:   "rewrap [SNAPSHOT...]",
+		Short: "Re-wrap every data key under the current primary wrapping key (after keys rotate wrap)",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			kr, err := openKeys(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			refs := args
+			if all {
+				ms, err := snapshot.List(cfg.Paths().Store)
+				if err != nil {
+					return err
+				}
+				for _, m := range ms {
+					refs = append(refs, m.Ref())
+				}
+			}
+			if len(refs) == 0 {
+				return usageError{errors.New("name snapshots or use --all")}
+			}
+			for _, ref := range refs {
+				m, err := snapshot.Rewrap(cmd.Context(), cfg.Paths().Store, ref, kr, kr)
+				if err != nil {
+					return fmt.Errorf("%s: %w", ref, err)
+				}
+				fmt.Fprintf(g.stdout, "rewrapped %s\n", m.Ref())
+			}
+			return nil
+		},
+	}
+	rewrap.Flags().BoolVar(&all, "all", false, "every snapshot")
+	c.AddCommand(prune, rewrap)
+	return c
+}
+
+func restoreCmd(g *globals) *cobra.Command {
+	var to, format string
+	c := &cobra.Command{
+		Use:   "restore SNAPSHOT --to DIR --format csv|parquet",
+		Short: "Decrypt a snapshot into PLAINTEXT files (only where you ask for it)",
+		Long: `Decrypt and authenticate a snapshot and write its rows as plaintext CSV or plain
+Parquet into --to (files mode 0600, written atomically). SNAPSHOT is
+TABLE/ID, ID, or TABLE/latest. The output holds raw personal data: keep it
+where it may be kept.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if to == "" {
+				return usageError{errors.New("--to is required")}
+			}
+			f := snapshot.Format(strings.ToLower(format))
+			if f != snapshot.FormatCSV && f != snapshot.FormatParquet {
+				return usageError{fmt.Errorf("--format %q: want csv or parquet", format)}
+			}
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			kr, err := openKeys(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			s, err := snapshot.Open(cmd.Context(), cfg.Paths().Store, args[0], kr, kr)
+			if err != nil {
+				return err
+			}
+			r, err := snapshot.Restore(cmd.Context(), s, to, f)
+			if err != nil {
+				return err
+			}
+			if g.jsonOut {
+				return g.printJSON(r)
+			}
+			fmt.Fprintf(g.stdout, "restored %s: %d rows to %s (%s, plaintext)\n", s.Manifest().Ref(), r.Rows, r.Path, r.Format)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&to, "to", "", "output directory")
+	c.Flags().StringVar(&format, "format", "parquet", "csv or parquet")
+	return c
+}

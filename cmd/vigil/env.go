@@ -1,0 +1,31 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/vigil-dg/vigil/keys"
+	"github.com/vigil-dg/vigil/pipeline"
+)
+
+// stageNames are the stages a job may list, in the order a nightly job runs them.
+var stageNames = []string{"snapshot", "classify", "anonymize", "verify", "audit"}
+
+// loadConfig loads the config named by --config.
+func (g *globals) loadConfig() (*pipeline.Config, error) {
+	return pipeline.Load(g.configPath, pipeline.LoadOptions{KnownStages: stageNames, KnownClasses: knownClasses()})
+}
+
+// unlock returns how the config says the keyset is unlocked.
+func unlockOf(cfg *pipeline.Config) keys.Unlock {
+	return keys.Unlock{PassphraseEnv: cfg.Keys.PassphraseEnv, KeyFile: cfg.Keys.KeyFile}
+}
+
+// openKeys opens the config's keyset.
+func openKeys(ctx context.Context, cfg *pipeline.Config) (*keys.Keyring, error) {
+	kr, err := keys.Open(ctx, cfg.Paths().Keyset, unlockOf(cfg))
+	if err != nil {
+		return nil, fmt.Errorf("opening keyset: %w", err)
+	}
+	return kr, nil
+}

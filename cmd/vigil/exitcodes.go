@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"errors"
+
+	"github.com/vigil-dg/vigil/keys"
+	"github.com/vigil-dg/vigil/pipeline"
+	"github.com/vigil-dg/vigil/stages/snapshot"
+)
+
+// Exit codes. They are part of Vigil's interface (README, "Exit codes"):
+// schedulers and monitoring act on them.
+const (
+	exitOK          = 0   // everything succeeded
+	exitFailed      = 1   // a run, stage or command failed
+	exitUsage       = 2   // bad command line or invalid configuration
+	exitVerify      = 3   // verification found a problem with a snapshot
+	exitKeys        = 4   // keyset problem: wrong passphrase, missing/insecure key file, no keyset
+	exitLocked      = 5   // another run holds the lock; this run was skipped
+	exitTimeout     = 6   // the job or a stage timed out
+	exitFindings    = 7   // audit: findings at or above --fail-on
+	exitInterrupted = 130 // stopped by SIGINT or SIGTERM; recorded as interrupted
+)
+
+// errVerifyFailed is returned when vigil verify found problems.
+var errVerifyFailed = errors.New("verification failed")
+
+// errFindings is returned when an audit has findings at or above --fail-on.
+var errFindings = errors.New("audit findings at or above the --fail-on severity")
+
+// exitCode is the one map from errors to exit codes.
+func exitCode(ctx context.Context, err error) int {
+	var ue usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ue), errors.Is(err, pipeline.ErrConfig):
+		return exitUsage
+	case errors.Is(err, pipeline.ErrLocked):
+		return exitLocked
+	case errors.Is(err, pipeline.ErrInterrupted), ctx.Err() != nil && errors.Is(err, context.Canceled):
+		return exitInterrupted
+	case errors.Is(err, pipeline.ErrTimeout):
+		return exitTimeout
+	case errors.Is(err, keys.ErrWrongPassphrase), errors.Is(err, keys.ErrNoPassphrase),
+		errors.Is(err, keys.ErrInsecureKeyFile), errors.Is(err, keys.ErrNoKeyset),
+		errors.Is(err, keys.ErrBadKeyFile), errors.Is(err, keys.ErrCorrupt), errors.Is(err, keys.ErrUnlockConfig):
+		return exitKeys
+	case errors.Is(err, errVerifyFailed), errors.Is(err, snapshot.ErrManifestTampered):
+		return exitVerify
+	case errors.Is(err, errFindings):
+		return exitFindings
+	}
+	return exitFailed
+}
