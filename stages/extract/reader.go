@@ -1,0 +1,863 @@
+package extract
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unicode/utf8"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// Reject is one row that could not be written. Line is the physical line
+// where the record starts; Column names the offending column when there is
+// one; Reason never contains data. Raw is the record's text (decoded to UTF-8
+// where possible; undecodable bytes shown as \xNN escapes). It is personal
+// data: never log it.
+type Reject struct {
+	File   string
+	Line   int64
+	Column string
+	Reason string
+	Raw    string
+}
+
+// Stats counts what a reader has delivered so far. RowsRead == RowsWritten +
+// RowsRejected at every moment. Encoding is the encoding in use ("utf-8",
+// "gbk" or "gb18030"); Bytes counts source bytes consumed; BlankLines counts
+// empty lines, which are not records.
+type Stats struct {
+	RowsRead, RowsWritten, RowsRejected int64
+	Encoding                            string
+	Bytes                               int64
+	BlankLines                          int64
+}
+
+// TableReader streams one table as Arrow record batches. It is an
+// array.RecordReader: Next advances, RecordBatch is valid until the next call
+// to Next (Retain it to keep it), Err reports why Next returned false.
+// Rejected rows are passed to the source's reject callback before the batch
+// that follows them. Close (or the last Release) stops reading and frees
+// everything; it is safe to call more than once. Stats may be called from
+// any goroutine; the other methods from one goroutine at a time.
+type TableReader interface {
+	array.RecordReader
+	Stats() Stats
+	Close() error
+}
+
+// Defaults of CSVOptions.
+const (
+	DefaultSampleRows     = 10000
+	DefaultBatchRows      = 65536
+	DefaultMaxRecordBytes = 16 << 20
+	DefaultMaxBatchBytes  = 64 << 20
+)
+
+// CSVOptions configures OpenCSV. Zero values take the defaults.
+type CSVOptions struct {
+	Table      string           // the table's name in messages; default: the file name without extension
+	Encoding   string           // "auto" (default: BOM → utf-8; valid UTF-8 → utf-8; else gb18030), "utf-8", "gbk", "gb18030"
+	Delimiter  rune             // default ','; one ASCII character other than '"', CR and LF
+	Types      map[string]Type  // declared column types (by header name); others inferred
+	SampleRows int              // rows used for inference, default 10000
+	BatchRows  int              // rows per record batch, default 65536
+	Alloc      memory.Allocator // default memory.DefaultAllocator
+	// OnReject receives each rejected row, in file order, on the goroutine
+	// calling Next; an error stops reading (Next returns false, Err wraps
+	// it). When nil, rejected rows are only counted in Stats.
+	OnReject func(Reject) error
+	// MaxRecordBytes bounds one record (default 16 MiB). A quoted field open
+	// for longer is taken to be a stray quote: its line is rejected and
+	// reading resumes on the next line. A single line longer than this is a
+	// fatal ErrRecordTooLong.
+	MaxRecordBytes int
+	// MaxBatchBytes ends a batch early once its rows hold this much text
+	// (default 64 MiB, at most 1 GiB), so wide rows keep memory bounded.
+	MaxBatchBytes int
+}
+
+func (o CSVOptions) withDefaults(path string) (CSVOptions, textEncoding, error) {
+	enc, err := parseEncoding(o.Encoding)
+	if err != nil {
+		return o, 0, err
+	}
+	if o.Table == "" {
+		o.Table = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	}
+	if o.Delimiter == 0 {
+		o.Delimiter = ','
+	}
+	if o.Delimiter >= utf8.RuneSelf || o.Delimiter == '"' || o.Delimiter == '\r' || o.Delimiter == '\n' {
+		return o, 0, fmt.Errorf("%w: delimiter %q: want one ASCII character other than quote, CR and LF", ErrInvalidOption, o.Delimiter)
+	}
+	if o.SampleRows == 0 {
+		o.SampleRows = DefaultSampleRows
+	}
+	if o.BatchRows == 0 {
+		o.BatchRows = DefaultBatchRows
+	}
+	if o.MaxRecordBytes == 0 {
+		o.MaxRecordBytes = DefaultMaxRecordBytes
+	}
+	if o.MaxBatchBytes == 0 {
+		o.MaxBatchBytes = DefaultMaxBatchBytes
+	}
+	switch {
+	case o.SampleRows < 0:
+		return o, 0, fmt.Errorf("%w: SampleRows %d is negative", ErrInvalidOption, o.SampleRows)
+	case o.BatchRows < 0:
+		return o, 0, fmt.Errorf("%w: BatchRows %d is negative", ErrInvalidOption, o.BatchRows)
+	case o.MaxRecordBytes < 0 || o.MaxRecordBytes > 256<<20:
+		return o, 0, fmt.Errorf("%w: MaxRecordBytes %d is outside 1..256 MiB", ErrInvalidOption, o.MaxRecordBytes)
+	case o.MaxBatchBytes < 0 || o.MaxBatchBytes > 1<<30:
+		return o, 0, fmt.Errorf("%w: MaxBatchBytes %d is outside 1..1 GiB", ErrInvalidOption, o.MaxBatchBytes)
+	}
+	for name, t := range o.Types {
+		if err := t.Validate(); err != nil {
+			return o, 0, fmt.Errorf("column %q: %w", name, err)
+		}
+	}
+	if o.Alloc == nil {
+		o.Alloc = memory.DefaultAllocator
+	}
+	return o, enc, nil
+}
+
+const (
+	chunkSize        = 1 << 20 // text per block
+	maxPendingReject = 4096    // rejects held before a batch is sent early
+	maxRejectBytes   = 8 << 20
+)
+
+// csvReader implements TableReader. Three goroutines form a pipeline:
+// produce (read, decode, split into records) → build (convert fields, fill
+// Arrow arrays) → the caller's Next. Only the inference sample is retained.
+type csvReader struct {
+	refs   atomic.Int64
+	chunk  int
+	path   string
+	opts   CSVOptions
+	schema *arrow.Schema
+
+	f  *os.File
+	sp *splitter
+	sr *source
+
+	ctx     context.Context
+	cancel  context.CancelCauseFunc
+	wg      sync.WaitGroup
+	blocks  chan *block
+	free    chan *block
+	out     chan *batchMsg
+	started bool // the builder runs (and will close out)
+
+	// Caller side.
+	cur  arrow.RecordBatch
+	err  error
+	done bool
+
+	mu    sync.Mutex
+	stats Stats
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// batchMsg is what the builder hands to Next.
+type batchMsg struct {
+	rec                                  arrow.RecordBatch
+	rejects                              []Reject
+	read, written, rejected, blank, size int64
+	enc                                  textEncoding
+	err                                  error
+	eof                                  bool
+}
+
+// OpenCSV opens one CSV file as a table. It reads the header and the
+// inference sample before returning, so the schema is known; the rest is
+// streamed by Next. Fatal problems (empty file, bad header, a declared type
+// for a missing column) are returned as [*ParseError]s, all of them joined.
+// Cancelling ctx stops reading: Next then returns false and Err the cause.
+func OpenCSV(ctx context.Context, path string, opts CSVOptions) (TableReader, error) {
+	return openCSV(ctx, path, opts, chunkSize)
+}
+
+// openCSV is OpenCSV with a chosen block size (tests use tiny ones).
+func openCSV(ctx context.Context, path string, opts CSVOptions, chunk int) (*csvReader, error) {
+	opts, enc, err := opts.withDefaults(path)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("extract: %w", err)
+	}
+	// Small files get small buffers (the sizes only affect speed).
+	rawSize := rawBufSize
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() < int64(chunk) {
+		chunk = max(int(fi.Size())+64, 64)
+		rawSize = min(rawSize, chunk)
+	}
+	r := &csvReader{
+		chunk:  chunk,
+		path:   path,
+		opts:   opts,
+		f:      f,
+		sp:     newSplitter(byte(opts.Delimiter), opts.MaxRecordBytes),
+		sr:     newSource(f, enc, rawSize),
+		blocks: make(chan *block, 4),
+		free:   make(chan *block, 8),
+		out:    make(chan *batchMsg, 1),
+	}
+	r.ctx, r.cancel = context.WithCancelCause(ctx)
+	r.refs.Store(1)
+	r.wg.Add(1)
+	go r.produce()
+	if err := r.start(); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *csvReader) recv() (*block, bool, error) {
+	select {
+	case blk, ok := <-r.blocks:
+		return blk, ok, nil
+	case <-r.ctx.Done():
+		return nil, false, context.Cause(r.ctx)
+	}
+}
+
+// start reads the header and the sample, infers the schema and starts the builder.
+func (r *csvReader) start() error {
+	var sample []*block
+	var hdr *block
+	var size int64
+	for hdr == nil {
+		blk, ok, err := r.recv()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			if size == 0 {
+				return &ParseError{File: r.path, Err: ErrEmptyFile}
+			}
+			return &ParseError{File: r.path, Err: ErrNoHeader}
+		}
+		size += blk.bytes
+		sample = append(sample, blk)
+		if len(blk.recs) > 0 {
+			hdr = blk
+			hdr.skip = 1
+		} else if blk.err != nil {
+			return blk.err
+		}
+	}
+	names, err := r.header(hdr)
+	if err != nil {
+		return err
+	}
+
+	// Sample: the first SampleRows records after the header.
+	count := len(hdr.recs) - 1
+	for count < r.opts.SampleRows && hdr.err == nil {
+		blk, ok, err := r.recv()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		sample = append(sample, blk)
+		if blk.err != nil {
+			return blk.err
+		}
+		count += len(blk.recs)
+	}
+	if hdr.err != nil {
+		return hdr.err
+	}
+	infer := make([]inference, len(names))
+	declared := make([]bool, len(names))
+	for c, name := range names {
+		_, declared[c] = r.opts.Types[name]
+	}
+	seen := 0
+scan:
+	for _, blk := range sample {
+		for i := blk.skip; i < len(blk.recs); i++ {
+			if seen == r.opts.SampleRows {
+				break scan
+			}
+			seen++
+			rec := &blk.recs[i]
+			if rec.prob != probNone || int(rec.nfields) != len(names) {
+				continue
+			}
+			for c, f := range blk.fields[rec.first : rec.first+rec.nfields] {
+				if declared[c] {
+					continue
+				}
+				if v := trimSpace(blk.value(f)); len(v) > 0 {
+					infer[c].observe(v)
+				}
+			}
+		}
+	}
+
+	cols := make([]column, len(names))
+	fields := make([]arrow.Field, len(names))
+	for c, name := range names {
+		t := r.opts.Types[name]
+		if !declared[c] {
+			t = infer[c].result()
+		}
+		cols[c] = newColumn(name, t, !declared[c])
+		fields[c] = arrow.Field{Name: name, Type: cols[c].dt, Nullable: true}
+	}
+	r.schema = arrow.NewSchema(fields, nil)
+	b := newBuilder(r, cols, seen)
+	r.started = true
+	r.wg.Add(1)
+	go b.run(sample)
+	return nil
+}
+
+// header validates the header record and returns the column names.
+func (r *csvReader) header(blk *block) ([]string, error) {
+	rec := &blk.recs[0]
+	if rec.prob != probNone {
+		var why string
+		switch rec.prob {
+		case probEncoding:
+			why = "undecodable bytes for encoding " + blk.enc.String()
+		default:
+			why = problemText(rec.prob, "")
+		}
+		return nil, &ParseError{File: r.path, Line: rec.line, Column: positional(rec.probField), Err: fmt.Errorf("%w: %s", ErrMalformedHeader, why)}
+	}
+	var errs []error
+	names := make([]string, rec.nfields)
+	byFold := make(map[string]int, len(names))
+	for c, f := range blk.fields[rec.first : rec.first+rec.nfields] {
+		name := strings.TrimSpace(string(blk.value(f)))
+		names[c] = name
+		if name == "" {
+			errs = append(errs, &ParseError{File: r.path, Line: rec.line, Column: positional(int32(c)), Err: ErrEmptyColumnName})
+			continue
+		}
+		key := strings.ToLower(name)
+		if prev, dup := byFold[key]; dup {
+			err := fmt.Errorf("%w (also column %d)", ErrDuplicateColumn, prev+1)
+			if names[prev] != name {
+				err = fmt.Errorf("%w (column %d is %q; names that differ only in case clash in SQL engines)", ErrDuplicateColumn, prev+1, names[prev])
+			}
+			errs = append(errs, &ParseError{File: r.path, Line: rec.line, Column: name, Err: err})
+			continue
+		}
+		byFold[key] = c
+	}
+	for name := range r.opts.Types {
+		c, ok := byFold[strings.ToLower(name)]
+		switch {
+		case !ok:
+			errs = append(errs, &ParseError{File: r.path, Line: rec.line, Column: name, Err: ErrUnknownColumn})
+		case names[c] != name:
+			errs = append(errs, &ParseError{File: r.path, Line: rec.line, Column: name,
+				Err: fmt.Errorf("%w (the header has %q)", ErrUnknownColumn, names[c])})
+		}
+	}
+	if len(errs) > 0 {
+		sortParseErrors(errs)
+		return nil, errors.Join(errs...)
+	}
+	return names, nil
+}
+
+// sortParseErrors puts unknown-column errors (found by ranging over a map)
+// last, by name; header errors keep their order.
+func sortParseErrors(errs []error) {
+	key := func(e error) string {
+		var pe *ParseError
+		if errors.As(e, &pe) && errors.Is(pe.Err, ErrUnknownColumn) {
+			return "1" + pe.Column
+		}
+		return "0"
+	}
+	sort.SliceStable(errs, func(i, j int) bool { return key(errs[i]) < key(errs[j]) })
+}
+
+// positional names a column by position ("#3") when no name is known.
+func positional(i int32) string {
+	if i < 0 {
+		return ""
+	}
+	return "#" + strconv.Itoa(int(i)+1)
+}
+
+func problemText(p problem, col string) string {
+	in := ""
+	if col != "" {
+		in = " in column " + strconv.Quote(col)
+	}
+	switch p {
+	case probBareQuote:
+		return "quote inside an unquoted field" + in + "; quote the whole field and double inner quotes"
+	case probAfterQuote:
+		return "unexpected character after a closing quote" + in
+	case probUnterminated:
+		return "quoted field" + in + " is not closed before the end of the file"
+	}
+	return "malformed record"
+}
+
+// produce reads the file and splits it into blocks of records.
+func (r *csvReader) produce() {
+	defer r.wg.Done()
+	defer close(r.blocks)
+	send := func(b *block) bool {
+		select {
+		case r.blocks <- b:
+			return true
+		case <-r.ctx.Done():
+			return false
+		}
+	}
+	var carry []byte
+	var pending *block
+	for {
+		if r.ctx.Err() != nil {
+			return
+		}
+		blk := r.getBlock(len(carry))
+		blk.text = append(blk.text, carry...)
+		if pending != nil {
+			if !send(pending) {
+				return
+			}
+			pending = nil
+		}
+		before := r.sr.consumed
+		eof := false
+		var rerr error
+		for cap(blk.text)-len(blk.text) >= 64 {
+			n, err := r.sr.read(blk.text[len(blk.text):cap(blk.text)])
+			blk.text = blk.text[:len(blk.text)+n]
+			if err == io.EOF {
+				eof = true
+				break
+			}
+			if err != nil {
+				rerr = err
+				break
+			}
+		}
+		blk.bytes = r.sr.consumed - before
+		blk.enc = r.sr.enc
+		blk.markers = blk.enc == encGBK || blk.enc == encGB18030
+		if rerr != nil {
+			blk.text = blk.text[:0]
+			if errors.Is(rerr, ErrUnsupportedEncoding) {
+				blk.err = &ParseError{File: r.path, Line: 1, Err: rerr}
+			} else {
+				blk.err = fmt.Errorf("extract: read %s: %w", r.path, rerr)
+			}
+			send(blk)
+			return
+		}
+		consumed, tooLong := r.sp.split(blk, eof)
+		if tooLong != nil {
+			blk.err = &ParseError{File: r.path, Line: tooLong.line,
+				Err: fmt.Errorf("%w: no line feed within %d bytes (MaxRecordBytes)", ErrRecordTooLong, r.opts.MaxRecordBytes)}
+			send(blk)
+			return
+		}
+		if eof {
+			send(blk)
+			return
+		}
+		carry = blk.text[consumed:]
+		pending = blk
+	}
+}
+
+// getBlock returns an empty block with room for the carry and a chunk.
+func (r *csvReader) getBlock(carry int) *block {
+	var b *block
+	select {
+	case b = <-r.free:
+	default:
+		b = &block{}
+	}
+	b.reset()
+	need := max(r.chunk, 2*carry+64)
+	if cap(b.text) < need || cap(b.text) > 4*need {
+		b.text = make([]byte, 0, need)
+	}
+	return b
+}
+
+func (r *csvReader) recycle(b *block) {
+	select {
+	case r.free <- b:
+	default:
+	}
+}
+
+// Schema returns the table's Arrow schema.
+func (r *csvReader) Schema() *arrow.Schema { return r.schema }
+
+// Next advances to the next record batch. It releases the previous batch.
+func (r *csvReader) Next() bool {
+	if r.cur != nil {
+		r.cur.Release()
+		r.cur = nil
+	}
+	for !r.done {
+		var m *batchMsg
+		var ok bool
+		select {
+		case m, ok = <-r.out:
+		case <-r.ctx.Done():
+			r.fail(context.Cause(r.ctx))
+			return false
+		}
+		if !ok {
+			err := context.Cause(r.ctx)
+			if err == nil {
+				err = errors.New("extract: internal error: stream ended early")
+			}
+			r.fail(err)
+			return false
+		}
+		if r.opts.OnReject != nil {
+			for _, rj := range m.rejects {
+				if err := r.opts.OnReject(rj); err != nil {
+					if m.rec != nil {
+						m.rec.Release()
+					}
+					r.fail(fmt.Errorf("extract: table %s: reject handler: %w", r.opts.Table, err))
+					return false
+				}
+			}
+		}
+		r.account(m)
+		if m.err != nil {
+			r.fail(m.err)
+			return false
+		}
+		if m.eof {
+			r.done = true
+		}
+		if m.rec != nil {
+			r.cur = m.rec
+			return true
+		}
+	}
+	return false
+}
+
+func (r *csvReader) fail(err error) {
+	if r.err == nil {
+		r.err = err
+	}
+	r.done = true
+	r.cancel(err)
+}
+
+func (r *csvReader) account(m *batchMsg) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.stats.RowsRead += m.read
+	r.stats.RowsWritten += m.written
+	r.stats.RowsRejected += m.rejected
+	r.stats.BlankLines += m.blank
+	r.stats.Bytes += m.size
+	r.stats.Encoding = m.enc.String()
+}
+
+// RecordBatch returns the current batch; it is valid until the next call to Next.
+func (r *csvReader) RecordBatch() arrow.RecordBatch { return r.cur }
+
+// Record returns the current batch.
+//
+// Deprecated: Use RecordBatch.
+func (r *csvReader) Record() arrow.RecordBatch { return r.cur }
+
+// Err returns the error that ended reading, or nil at a clean end.
+func (r *csvReader) Err() error { return r.err }
+
+// Stats returns the counts so far.
+func (r *csvReader) Stats() Stats {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := r.stats
+	if s.Encoding == "" {
+		s.Encoding = encUTF8.String()
+		if e, err := parseEncoding(r.opts.Encoding); err == nil && e != encUndecided {
+			s.Encoding = e.String()
+		}
+	}
+	return s
+}
+
+// Retain adds a reference.
+func (r *csvReader) Retain() { r.refs.Add(1) }
+
+// Release drops a reference; the last one closes the reader.
+func (r *csvReader) Release() {
+	if r.refs.Add(-1) == 0 {
+		r.Close()
+	}
+}
+
+// Close stops reading, releases the current batch and closes the file.
+func (r *csvReader) Close() error {
+	r.closeOnce.Do(func() {
+		r.cancel(ErrClosed)
+		if r.cur != nil {
+			r.cur.Release()
+			r.cur = nil
+		}
+		r.done = true
+		if r.started {
+			for m := range r.out {
+				if m.rec != nil {
+					m.rec.Release()
+				}
+			}
+		}
+		r.wg.Wait()
+		if err := r.f.Close(); err != nil {
+			r.closeErr = fmt.Errorf("extract: %w", err)
+		}
+	})
+	return r.closeErr
+}
+
+// builder converts records into Arrow batches.
+type builder struct {
+	r       *csvReader
+	cols    []column
+	names   []string
+	reasons []string // per column: why a value was rejected
+
+	rows, textBytes int // in the current batch
+	rejects         []Reject
+	rejectBytes     int
+	m               batchMsg // counts since the last message
+}
+
+func newBuilder(r *csvReader, cols []column, sampled int) *builder {
+	b := &builder{r: r, cols: cols, names: make([]string, len(cols)), reasons: make([]string, len(cols))}
+	for c := range cols {
+		col := &cols[c]
+		b.names[c] = col.name
+		if col.strict {
+			b.reasons[c] = fmt.Sprintf("value in column %q does not fit the inferred type %s (inferred from the first %d rows); declare the column's type in the config", col.name, col.typ, sampled)
+		} else {
+			b.reasons[c] = fmt.Sprintf("value in column %q is not a valid %s (the declared type)", col.name, col.typ)
+		}
+	}
+	return b
+}
+
+func (b *builder) run(sample []*block) {
+	defer b.r.wg.Done()
+	defer close(b.r.out)
+	for _, blk := range sample {
+		if !b.process(blk) {
+			return
+		}
+	}
+	for blk := range b.r.blocks {
+		if !b.process(blk) {
+			return
+		}
+	}
+	if b.r.ctx.Err() != nil {
+		return
+	}
+	b.m.eof = true
+	b.flush()
+}
+
+// process converts one block; false means stop.
+func (b *builder) process(blk *block) bool {
+	if b.r.ctx.Err() != nil {
+		return false
+	}
+	b.m.enc = blk.enc
+	ncols := len(b.cols)
+	maxRows, maxBytes := b.r.opts.BatchRows, b.r.opts.MaxBatchBytes
+	for i := blk.skip; i < len(blk.recs); i++ {
+		rec := &blk.recs[i]
+		b.m.read++
+		switch {
+		case rec.prob != probNone:
+			b.rejectProblem(blk, rec)
+		case int(rec.nfields) != ncols:
+			b.reject(blk, rec, "", fmt.Sprintf("record has %d fields, the header has %d", rec.nfields, ncols))
+		default:
+			fields := blk.fields[rec.first : rec.first+rec.nfields]
+			ok := true
+			for c := range b.cols {
+				col := &b.cols[c]
+				v := blk.value(fields[c])
+				if col.typ.Kind == KindString { // the common case, inlined
+					if len(v) == 0 {
+						col.valid = append(col.valid, 0)
+						col.nulls++
+					} else {
+						col.valid = append(col.valid, 1)
+						col.data = append(col.data, v...)
+					}
+					col.offs = append(col.offs, int32(len(col.data)))
+					col.n++
+					continue
+				}
+				if !col.append(v) {
+					for k := 0; k < c; k++ {
+						b.cols[k].pop()
+					}
+					b.reject(blk, rec, b.names[c], b.reasons[c])
+					ok = false
+					break
+				}
+			}
+			if ok {
+				b.m.written++
+				b.rows++
+				b.textBytes += int(rec.rawEnd-rec.rawStart) + 8*ncols
+			}
+		}
+		if b.rows >= maxRows || b.textBytes >= maxBytes || len(b.rejects) >= maxPendingReject || b.rejectBytes >= maxRejectBytes {
+			if !b.flush() {
+				return false
+			}
+		}
+	}
+	b.m.blank += blk.blank
+	b.m.size += blk.bytes
+	if blk.err != nil {
+		if !b.flush() {
+			return false
+		}
+		b.send(&batchMsg{err: blk.err, enc: blk.enc})
+		return false
+	}
+	b.r.recycle(blk)
+	return true
+}
+
+func (b *builder) rejectProblem(blk *block, rec *record) {
+	col := ""
+	if rec.probField >= 0 {
+		if int(rec.probField) < len(b.names) {
+			col = b.names[rec.probField]
+		} else {
+			col = positional(rec.probField)
+		}
+	}
+	var reason string
+	switch rec.prob {
+	case probEncoding:
+		reason = "undecodable bytes for encoding " + blk.enc.String()
+		if col != "" {
+			reason += " at column " + strconv.Quote(col)
+		}
+	case probTooLong:
+		reason = fmt.Sprintf("quoted field not closed within %d bytes (MaxRecordBytes); this line was rejected and reading resumed on the next line", b.r.opts.MaxRecordBytes)
+	default:
+		reason = problemText(rec.prob, col)
+	}
+	b.reject(blk, rec, col, reason)
+}
+
+func (b *builder) reject(blk *block, rec *record, col, reason string) {
+	raw := renderRaw(blk.text[rec.rawStart:rec.rawEnd], blk.markers)
+	b.rejects = append(b.rejects, Reject{File: b.r.path, Line: rec.line, Column: col, Reason: reason, Raw: raw})
+	b.rejectBytes += len(raw)
+	b.m.rejected++
+}
+
+// flush sends the current batch (if any rows), the pending rejects and the counts.
+func (b *builder) flush() bool {
+	m := b.m
+	b.m = batchMsg{enc: m.enc}
+	m.rejects, b.rejects, b.rejectBytes = b.rejects, nil, 0
+	if b.rows > 0 {
+		arrs := make([]arrow.Array, len(b.cols))
+		for c := range b.cols {
+			arrs[c] = b.cols[c].finish(b.r.opts.Alloc)
+		}
+		m.rec = array.NewRecordBatch(b.r.schema, arrs, int64(b.rows))
+		for _, a := range arrs {
+			a.Release()
+		}
+		b.rows, b.textBytes = 0, 0
+	}
+	return b.send(&m)
+}
+
+func (b *builder) send(m *batchMsg) bool {
+	select {
+	case b.r.out <- m:
+		return true
+	case <-b.r.ctx.Done():
+		if m.rec != nil {
+			m.rec.Release()
+		}
+		return false
+	}
+}
+
+// renderRaw makes a record's text printable as UTF-8: undecodable bytes (and
+// GBK/GB18030 markers) become \xNN.
+func renderRaw(b []byte, markers bool) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	const hex = "0123456789ABCDEF"
+	var sb strings.Builder
+	sb.Grow(len(b) + 16)
+	esc := func(c byte) {
+		sb.WriteString(`\x`)
+		sb.WriteByte(hex[c>>4])
+		sb.WriteByte(hex[c&15])
+	}
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			sb.WriteByte(c)
+			i++
+			continue
+		}
+		if markers && c == markerByte && i+2 < len(b) && b[i+1]&0xF0 == 0x80 && b[i+2]&0xF0 == 0x80 {
+			esc(b[i+1]<<4 | b[i+2]&0x0F)
+			i += 3
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			esc(c)
+			i++
+			continue
+		}
+		sb.Write(b[i : i+size])
+		i += size
+	}
+	return sb.String()
+}
