@@ -54,7 +54,7 @@ jobs:
 `
 
 // demoJobs are the jobs vigil demo runs, in order.
-var demoJobs = []string{"nightly"}
+var demoJobs = []string{"nightly", "verify"}
 
 // nightlyStages are the stages of the demo's nightly job.
 var nightlyStages = []string{"snapshot", "classify"}

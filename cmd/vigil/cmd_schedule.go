@@ -63,7 +63,7 @@ func scheduleLoop(cmd *cobra.Command, g *globals, cfg *pipeline.Config) error {
 			scheduled = append(scheduled, name+"="+j.Schedule)
 		}
 	}
-	g.log.Info("scheduler starting", "config", cfg.File, "home", cfg.Home, "timezone", cfg.Location.String(),
+	g.log.Info("scheduler starting", "config", cfg.File, "home", cfg.Home, "timezone", zoneOf(cfg).String(),
 		"jobs", strings.Join(scheduled, " "), "pid", os.Getpid())
 	s := &pipeline.Scheduler{
 		Config: cfg,
@@ -99,7 +99,7 @@ func scheduleOnce(cmd *cobra.Command, g *globals, cfg *pipeline.Config) error {
 			g.log.Warn("releasing the scheduler lock", "error", err.Error())
 		}
 	}()
-	now := time.Now().In(cfg.Location)
+	now := time.Now().In(zoneOf(cfg))
 	due, err := pipeline.CatchUpDue(cfg, now)
 	switch {
 	case errors.Is(err, pipeline.ErrLedgerDamaged):
@@ -146,7 +146,7 @@ func fireJob(cmd *cobra.Command, g *globals, cfg *pipeline.Config, f pipeline.Fi
 	}
 	attrs := []any{"job", f.Job, "trigger", string(f.Trigger)}
 	if !f.Scheduled.IsZero() {
-		attrs = append(attrs, "scheduled", f.Scheduled.In(cfg.Location).Format(time.RFC3339))
+		attrs = append(attrs, "scheduled", f.Scheduled.In(zoneOf(cfg)).Format(time.RFC3339))
 	}
 	start := time.Now()
 	rr, err := runJob(cmd, g, cfg, job, f)
@@ -181,4 +181,12 @@ func worse(a, b error) error {
 		return b
 	}
 	return a
+}
+
+// zoneOf returns the config's time zone (Local if unset).
+func zoneOf(cfg *pipeline.Config) *time.Location {
+	if cfg.Location == nil {
+		return time.Local
+	}
+	return cfg.Location
 }

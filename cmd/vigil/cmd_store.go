@@ -29,7 +29,9 @@ func statusCmd(g *globals) *cobra.Command {
 			}
 			snaps, err := snapshot.List(cfg.Paths().Store)
 			if err != nil {
-				return err
+				// Unreadable manifests are listed as warnings: status must
+				// still show what it can (verify names the problem).
+				rep.Warnings = append(rep.Warnings, err.Error())
 			}
 			latest := latestPerTable(snaps)
 			if g.jsonOut {

@@ -11,14 +11,6 @@ import (
 
 var errPending = errors.New("not built yet")
 
-type verifyStage struct{ g *globals }
-
-func (verifyStage) Name() string { return "verify" }
-func (verifyStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Result, error) {
-	return pipeline.Result{}, errPending
-}
-
-
 type anonymizeStage struct{ g *globals }
 
 func (anonymizeStage) Name() string { return "anonymize" }
@@ -33,7 +25,6 @@ func (auditStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Result, 
 	return pipeline.Result{}, errPending
 }
 
-func verifyCmd(g *globals) *cobra.Command { return &cobra.Command{Use: "verify"} }
 func generateDemoLogs(cmd *cobra.Command, g *globals, seed uint64, dir string) error {
 	return nil
 }

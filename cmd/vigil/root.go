@@ -10,6 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"github.com/vigil-dg/vigil/stages/verify"
 )
 
 // globals are the flags every command shares.
@@ -24,6 +26,9 @@ type globals struct {
 	stdout, stderr io.Writer
 	log            *slog.Logger
 	bar            *progress
+
+	// verifyOut receives the results of a verify stage run by the verify command.
+	verifyOut *[]*verify.Result
 }
 
 // execute runs the CLI and returns the process exit code.
