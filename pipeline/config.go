@@ -161,7 +161,9 @@ type TableProtection struct {
 	K                int                          `yaml:"k"`
 	L                int                          `yaml:"l"`
 	Suppression      float64                      `yaml:"suppression"`
-	Metric           string                       `yaml:"metric"` // loss | entropy | discernibility | aecs
+	Metric           string                       `yaml:"metric"`    // loss | entropy | entropy-monotonic | discernibility | discernibility-monotonic | aecs
+	LModel           string                       `yaml:"l_model"`   // distinct | entropy
+	Algorithm        string                       `yaml:"algorithm"` // optimal (full-domain lattice search) | mondrian (multidimensional)
 }
 
 // Protection methods.
@@ -399,6 +401,8 @@ func applyDefaults(c *Config, present func(string) bool) {
 		}
 		p := childPath("protect.tables", tn)
 		def(p+".metric", func() { t.Metric = "loss" })
+		def(p+".l_model", func() { t.LModel = "distinct" })
+		def(p+".algorithm", func() { t.Algorithm = "optimal" })
 		for cn, col := range t.Columns {
 			if col == nil {
 				col = &ColumnProtection{}

@@ -52,7 +52,9 @@
 //	protect.tables.<t>.k        k-anonymity, >= 2 with quasi-identifiers
 //	protect.tables.<t>.l        l-diversity, 0 = off
 //	protect.tables.<t>.suppression  fraction in [0,1)
-//	protect.tables.<t>.metric   loss | entropy | discernibility | aecs (default loss)
+//	protect.tables.<t>.metric   loss | entropy | entropy-monotonic | discernibility | discernibility-monotonic | aecs (default loss)
+//	protect.tables.<t>.l_model  distinct | entropy (default distinct)
+//	protect.tables.<t>.algorithm optimal | mondrian (default optimal)
 //	verify.share, verify.tables restore drills: fraction (0,1] (default 1), tables
 //	backup.targets.<n>          type dir (path) | s3 (endpoint, bucket, prefix, region,
 //	                            access_key_env, secret_key_env, path_style)

@@ -85,12 +85,16 @@ protect:
         #   interval: numeric bucket width
         #   date_part: year | month | day
         # value: redact only, the replacement (default [REDACTED])
-      quasi_identifiers: [gender, birth_date, postal_code]
+      quasi_identifiers: [gender, birth_date, postal_code]   # empty with k set: every column classified
+                              # as a quasi-identifier (built-in hierarchies, else value → *)
       sensitive: [income]     # sensitive attributes (for l-diversity and risk)
-      k: 5                    # k-anonymity; at least 2 when quasi_identifiers are listed
+      k: 5                    # k-anonymity; 0 = off, else at least 2
       l: 0                    # l-diversity; 0 = off, else at least 2 (needs sensitive)
       suppression: 0.04       # largest fraction of rows that may be suppressed, [0, 1)
-      metric: loss            # loss | entropy | discernibility | aecs (default loss)
+      metric: loss            # loss | entropy | entropy-monotonic | discernibility |
+                              # discernibility-monotonic | aecs (ARX's definitions; default loss)
+      l_model: distinct       # distinct | entropy (default distinct)
+      algorithm: optimal      # optimal (full-domain lattice search, like ARX) | mondrian (default optimal)
 
 verify:                       # restore drills (the verify stage)
   share: 1.0                  # fraction of snapshot files restored, (0, 1] (default 1)
@@ -193,7 +197,8 @@ protect:
         phone: {method: mask, keep_prefix: 3, keep_suffix: 4}
         email: {method: pseudonym}
         birth_date: {method: generalize, date_part: year}
-      quasi_identifiers: [gender, birth_date, postal_code]
+      quasi_identifiers: [gender, birth_date, postal_code]   # empty with k set: every column classified
+                              # as a quasi-identifier (built-in hierarchies, else value → *)
       k: 5
       suppression: 0.04
 

@@ -362,21 +362,21 @@ func (v *validator) protect() {
 		switch {
 		case len(t.QuasiIdentifiers) > 0 && t.K < 2:
 			v.errf(tp+".k", "must be at least 2 when quasi_identifiers are listed")
-		case len(t.QuasiIdentifiers) == 0 && t.K != 0:
-			v.errf(tp+".k", "k-anonymity needs quasi_identifiers")
+		case t.K != 0 && t.K < 2:
+			v.errf(tp+".k", "must be 0 (off) or at least 2")
 		}
 		switch {
 		case t.L < 0 || t.L == 1:
 			v.errf(tp+".l", "must be 0 (off) or at least 2")
 		case t.L >= 2 && len(t.Sensitive) == 0:
 			v.errf(tp+".l", "l-diversity needs sensitive columns")
-		case t.L >= 2 && len(t.QuasiIdentifiers) == 0:
-			v.errf(tp+".l", "l-diversity needs quasi_identifiers")
 		}
 		if t.Suppression < 0 || t.Suppression >= 1 {
 			v.errf(tp+".suppression", "must be a fraction in [0, 1)")
 		}
-		v.oneOf(tp+".metric", t.Metric, "loss", "entropy", "discernibility", "aecs")
+		v.oneOf(tp+".metric", t.Metric, "loss", "entropy", "entropy-monotonic", "discernibility", "discernibility-monotonic", "aecs")
+		v.oneOf(tp+".l_model", t.LModel, "distinct", "entropy")
+		v.oneOf(tp+".algorithm", t.Algorithm, "optimal", "mondrian")
 	}
 }
 
