@@ -1,0 +1,358 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/vigil-dg/vigil/rules/detections"
+	"github.com/vigil-dg/vigil/stages/audit"
+)
+
+// The charts are computed here as plain geometry and drawn as inline SVG by
+// the HTML template, so that every label goes through html/template.
+
+// Chart ids: the HTML carries them as the id of each chart's <svg>.
+const (
+	ChartFailedLogins = "chart-failed-logins"
+	ChartEventsPerDay = "chart-events-per-day"
+	ChartExports      = "chart-exports"
+	ChartHeatmap      = "chart-heatmap"
+	ChartSeverity     = "chart-severity"
+)
+
+// Chart colours, one per chart (the Chromium test finds each chart's
+// colour in the screenshot).
+const (
+	colorFailedLogins = "#dc2626"
+	colorExports      = "#0f766e"
+	colorEventsPerDay = "#4f46e5"
+	colorHeatTop      = "#1e3a8a"
+)
+
+// Severity and status colours: white text on each passes WCAG AA (4.5:1).
+var severityColor = map[string]string{
+	"critical": "#7f1d1d", "high": "#b91c1c", "medium": "#a14a0a", "low": "#1d4ed8", "info": "#475569",
+}
+
+type tick struct {
+	Pos   float64
+	Label string
+}
+
+type vbar struct {
+	X, Y, W, H float64
+	Title      string
+}
+
+// barChart is a vertical bar chart over time.
+type barChart struct {
+	ID, Title, Desc string
+	Color           string
+	W, H            float64
+	Left, Top       float64 // plot origin
+	PW, PH          float64 // plot size
+	Bottom          float64 // Top+PH
+	Bars            []vbar
+	YTicks, XTicks  []tick
+	Total, Peak     int64
+	PeakAt          string
+}
+
+type hbar struct {
+	Y, W        float64
+	Label, Text string
+	Title       string
+	Color       string
+}
+
+// hbarChart is a horizontal bar chart with labels on the left.
+type hbarChart struct {
+	ID, Title, Desc string
+	W, H            float64
+	Left            float64 // bar origin
+	MaxW            float64
+	Row, BarH       float64
+	Bars            []hbar
+	Empty           string
+}
+
+type cell struct {
+	X, Y  float64
+	Fill  string
+	Title string
+}
+
+// heatmap is the 7x24 access-hour heatmap.
+type heatmap struct {
+	ID, Title, Desc string
+	W, H            float64
+	CW, CH          float64
+	Cells           []cell
+	Rows            []tick // weekday labels (Pos = y centre)
+	Cols            []tick // hour labels (Pos = x centre)
+	Legend          []cell
+	LegendY         float64
+	Max             int64
+}
+
+type charts struct {
+	FailedLogins barChart
+	EventsPerDay barChart
+	Exports      hbarChart
+	Heatmap      heatmap
+	Severity     hbarChart
+}
+
+func r2(x float64) float64 { return math.Round(x*100) / 100 }
+
+// niceTop rounds max up to a 1-2-5 step so that the axis has at most four
+// steps above zero.
+func niceTop(max int64) (top, step int64) {
+	if max <= 0 {
+		return 1, 1
+	}
+	for mag := int64(1); ; mag *= 10 {
+		for _, m := range []int64{1, 2, 5} {
+			step = m * mag
+			if step*4 >= max {
+				top = (max + step - 1) / step * step
+				return top, step
+			}
+		}
+	}
+}
+
+func buildCharts(d *Document) charts {
+	loc := d.Location()
+	c := charts{}
+	c.FailedLogins = timeBars(ChartFailedLogins, "Failed logins per hour",
+		"failed logins", d.Charts.FailedLoginsPerHour, loc, time.Hour, 230)
+	c.FailedLogins.Color = colorFailedLogins
+	c.EventsPerDay = timeBars(ChartEventsPerDay, "Events per day (UTC days)",
+		"events", d.Charts.EventsPerDay, time.UTC, 24*time.Hour, 180)
+	c.EventsPerDay.Color = colorEventsPerDay
+	c.Exports = exportBars(d.Charts.ExportsPerUser)
+	c.Heatmap = accessHeatmap(d.Charts.AccessHeatmap, d.TimeZone)
+	c.Severity = severityBars(d)
+	return c
+}
+
+func timeBars(id, title, unit string, pts []audit.TimeCount, loc *time.Location, step time.Duration, height float64) barChart {
+	b := barChart{ID: id, Title: title, W: 1000, H: height, Left: 56, Top: 12}
+	b.PW, b.PH = b.W-b.Left-12, b.H-b.Top-40
+	b.Bottom = b.Top + b.PH
+	var max int64
+	for _, p := range pts {
+		b.Total += p.Count
+		if p.Count > max {
+			max = p.Count
+			b.PeakAt = fmtTimeIn(p.Time, loc)
+			if step >= 24*time.Hour {
+				b.PeakAt = fmtDateIn(p.Time, loc)
+			}
+		}
+	}
+	b.Peak = max
+	top, ystep := niceTop(max)
+	for v := int64(0); v <= top; v += ystep {
+		b.YTicks = append(b.YTicks, tick{Pos: r2(b.Bottom - float64(v)/float64(top)*b.PH), Label: num(v)})
+	}
+	n := len(pts)
+	if n == 0 {
+		b.Desc = "No data in the period."
+		return b
+	}
+	slot := b.PW / float64(n)
+	gap := math.Min(slot*0.2, 2)
+	switch {
+	case slot < 2:
+		gap = 0
+	case slot > 20:
+		gap = math.Min(slot*0.45, slot-12)
+	}
+	days := 0
+	for _, p := range pts {
+		if step == time.Hour && p.Time.In(loc).Hour() == 0 {
+			days++
+		}
+	}
+	// At most about eight date labels; long periods drop the weekday.
+	every, labels := 1, days
+	if step != time.Hour {
+		labels = n
+	}
+	for labels/every > 8 {
+		every++
+	}
+	format := "Mon 2 Jan"
+	if labels > 8 {
+		format = "2 Jan"
+	}
+	day := 0
+	for i, p := range pts {
+		h := float64(p.Count) / float64(top) * b.PH
+		w := math.Max(slot-gap, 1.5) // a lone spike in a long period stays visible
+		b.Bars = append(b.Bars, vbar{X: r2(b.Left + float64(i)*slot + gap/2), Y: r2(b.Bottom - h), W: r2(w), H: r2(h),
+			Title: fmt.Sprintf("%s: %s %s", fmtTimeIn(p.Time, loc), num(p.Count), unit)})
+		t := p.Time.In(loc)
+		switch {
+		case step == time.Hour && t.Hour() == 0:
+			if day%every == 0 {
+				b.XTicks = append(b.XTicks, tick{Pos: r2(b.Left + float64(i)*slot), Label: t.Format(format)})
+			}
+			day++
+		case step != time.Hour && i%every == 0:
+			b.XTicks = append(b.XTicks, tick{Pos: r2(b.Left + (float64(i)+0.5)*slot), Label: t.Format(format)})
+		}
+	}
+	if step == time.Hour {
+		b.Desc = fmt.Sprintf("%s %s in %d hours; peak %s at %s.", num(b.Total), unit, n, num(b.Peak), b.PeakAt)
+	} else {
+		b.Desc = fmt.Sprintf("%s %s in %d days; peak %s on %s.", num(b.Total), unit, n, num(b.Peak), b.PeakAt)
+	}
+	if b.Total == 0 {
+		b.Desc = fmt.Sprintf("No %s in the period.", unit)
+	}
+	return b
+}
+
+func exportBars(rows []audit.UserExports) hbarChart {
+	h := hbarChart{ID: ChartExports, Title: "Exports per user", W: 1000, Left: 210, Row: 26, BarH: 16}
+	h.MaxW = h.W - h.Left - 190
+	byRecords := false
+	var max int64
+	for _, r := range rows {
+		if r.Records > 0 {
+			byRecords = true
+		}
+	}
+	val := func(r audit.UserExports) int64 {
+		if byRecords {
+			return r.Records
+		}
+		return r.Exports
+	}
+	for _, r := range rows {
+		max = max1(max, val(r))
+	}
+	for i, r := range rows {
+		w := 0.0
+		if max > 0 {
+			w = float64(val(r)) / float64(max) * h.MaxW
+		}
+		text := fmt.Sprintf("%s records · %s", num(r.Records), plural(r.Exports, "export"))
+		if !byRecords {
+			text = plural(r.Exports, "export")
+		}
+		h.Bars = append(h.Bars, hbar{Y: r2(8 + float64(i)*h.Row), W: r2(w), Label: truncate(r.User, 30), Text: text,
+			Title: fmt.Sprintf("%s: %s", r.User, text), Color: colorExports})
+	}
+	h.H = 16 + float64(len(rows))*h.Row
+	if len(rows) == 0 {
+		h.H = 40
+		h.Empty = "No exports in the period."
+	}
+	h.Desc = "Accounts ranked by records exported (top 25)."
+	if !byRecords && len(rows) > 0 {
+		h.Desc = "Accounts ranked by number of exports (the logs carry no record counts)."
+	}
+	return h
+}
+
+func severityBars(d *Document) hbarChart {
+	h := hbarChart{ID: ChartSeverity, Title: "Open findings by severity", W: 460, Left: 90, Row: 30, BarH: 18}
+	h.MaxW = h.W - h.Left - 50
+	counts := d.Charts.FindingsBySeverity
+	var max int64
+	for _, s := range detections.Severities {
+		max = max1(max, int64(counts[s]))
+	}
+	for i, s := range detections.Severities {
+		n := int64(counts[s])
+		w := 0.0
+		if max > 0 {
+			w = float64(n) / float64(max) * h.MaxW
+		}
+		h.Bars = append(h.Bars, hbar{Y: r2(6 + float64(i)*h.Row), W: r2(w), Label: s, Text: num(n),
+			Title: fmt.Sprintf("%s: %d open", s, n), Color: severityColor[s]})
+	}
+	h.H = 12 + float64(len(detections.Severities))*h.Row
+	h.Desc = fmt.Sprintf("%d open, %d suppressed.", d.Summary.OpenFindings, d.Summary.Suppressed)
+	return h
+}
+
+var weekdays = []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
+
+// heatScale is a sequential blue scale, light to dark.
+var heatScale = []string{"#eff6ff", "#bfdbfe", "#93c5fd", "#60a5fa", "#2563eb", colorHeatTop}
+
+func accessHeatmap(m [7][24]int64, tz string) heatmap {
+	h := heatmap{ID: ChartHeatmap, Title: "Access by weekday and hour", W: 1000, CW: 38, CH: 24}
+	left, top := 48.0, 22.0
+	for d := 0; d < 7; d++ {
+		for hr := 0; hr < 24; hr++ {
+			h.Max = max1(h.Max, m[d][hr])
+		}
+	}
+	level := func(v int64) int {
+		if v <= 0 || h.Max == 0 {
+			return -1
+		}
+		l := int(math.Ceil(float64(v) / float64(h.Max) * float64(len(heatScale)-1)))
+		return min(max(l, 1), len(heatScale)-1)
+	}
+	for d := 0; d < 7; d++ {
+		h.Rows = append(h.Rows, tick{Pos: r2(top + float64(d)*h.CH + h.CH/2), Label: weekdays[d]})
+		for hr := 0; hr < 24; hr++ {
+			v := m[d][hr]
+			l := level(v)
+			fill := "#f1f5f9"
+			if l >= 0 {
+				fill = heatScale[l]
+			}
+			h.Cells = append(h.Cells, cell{X: r2(left + float64(hr)*h.CW), Y: r2(top + float64(d)*h.CH), Fill: fill,
+				Title: fmt.Sprintf("%s %02d:00–%02d:00: %s events", weekdays[d], hr, (hr+1)%24, num(v))})
+		}
+	}
+	for hr := 0; hr < 24; hr++ {
+		h.Cols = append(h.Cols, tick{Pos: r2(left + float64(hr)*h.CW + h.CW/2), Label: fmt.Sprintf("%02d", hr)})
+	}
+	h.LegendY = top + 7*h.CH + 14
+	lx := left
+	h.Legend = append(h.Legend, cell{X: lx, Y: h.LegendY, Fill: "#f1f5f9", Title: "0"})
+	for i := 1; i < len(heatScale); i++ {
+		lo := int64(math.Floor(float64(i-1)/float64(len(heatScale)-1)*float64(h.Max))) + 1
+		hi := int64(math.Floor(float64(i) / float64(len(heatScale)-1) * float64(h.Max)))
+		label := fmt.Sprintf("%s–%s", num(lo), num(hi))
+		if lo >= hi {
+			label = num(hi)
+		}
+		h.Legend = append(h.Legend, cell{X: r2(lx + float64(i)*110), Y: h.LegendY, Fill: heatScale[i], Title: label})
+	}
+	h.H = h.LegendY + 26
+	h.Desc = fmt.Sprintf("Events per weekday and hour of day in %s; darker is busier (busiest cell %s events).", tz, num(h.Max))
+	return h
+}
+
+func max1(a, b int64) int64 {
+	if b > a {
+		return b
+	}
+	return a
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func plural(n int64, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return num(n) + " " + word + "s"
+}
