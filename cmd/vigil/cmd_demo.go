@@ -37,6 +37,8 @@ sources:
       enrollments: {file: enrollments.csv}
 protect:
   unclassified: pass
+  tables:
+    customers: {k: 5, suppression: 0.04}   # quasi-identifiers: the columns classified as such
 audit:
   logs:
     - {name: crm, path: data/logs/*.jsonl, format: json, mapping: salesforce}
@@ -57,7 +59,7 @@ jobs:
 var demoJobs = []string{"nightly", "verify"}
 
 // nightlyStages are the stages of the demo's nightly job.
-var nightlyStages = []string{"snapshot", "classify"}
+var nightlyStages = []string{"snapshot", "classify", "anonymize"}
 
 func demoCmd(g *globals) *cobra.Command {
 	var dir string

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/vigil-dg/vigil/keys"
@@ -29,3 +30,6 @@ func openKeys(ctx context.Context, cfg *pipeline.Config) (*keys.Keyring, error) 
 	}
 	return kr, nil
 }
+
+func jsonMarshal(v any) ([]byte, error)   { return json.Marshal(v) }
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

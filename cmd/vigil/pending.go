@@ -11,13 +11,6 @@ import (
 
 var errPending = errors.New("not built yet")
 
-type anonymizeStage struct{ g *globals }
-
-func (anonymizeStage) Name() string { return "anonymize" }
-func (anonymizeStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Result, error) {
-	return pipeline.Result{}, errPending
-}
-
 type auditStage struct{ g *globals }
 
 func (auditStage) Name() string { return "audit" }
