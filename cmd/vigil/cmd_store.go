@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -190,8 +192,85 @@ func snapshotsCmd(g *globals) *cobra.Command {
 		},
 	}
 	rewrap.Flags().BoolVar(&all, "all", false, "every snapshot")
-	c.AddCommand(prune, rewrap)
+	c.AddCommand(prune, rewrap, duckdbSQLCmd(g))
 	return c
+}
+
+func duckdbSQLCmd(g *globals) *cobra.Command {
+	var out string
+	c := &cobra.Command{
+		Use:   "duckdb-sql SNAPSHOT --out FILE.sql",
+		Short: "Write a DuckDB script (mode 0600) that reads a snapshot with its data keys",
+		Long: `Write a SQL script for the DuckDB CLI that registers the data keys of a
+snapshot and creates a view over its encrypted Parquet files:
+
+    vigil snapshots duckdb-sql customers/latest --out customers.sql
+    duckdb -init customers.sql -c 'SELECT count(*) FROM customers'
+
+This is the no-lock-in promise: the snapshot is standard Parquet Modular
+Encryption, readable without Vigil given its keys. The script holds KEY
+MATERIAL: it is written with mode 0600, never to stdout; delete it after use.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return usageError{errors.New("--out is required (the script holds key material, so it is never printed)")}
+			}
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			kr, err := openKeys(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			s, err := snapshot.Open(cmd.Context(), cfg.Paths().Store, args[0], kr, kr)
+			if err != nil {
+				return err
+			}
+			m := s.Manifest()
+			var b strings.Builder
+			fmt.Fprintf(&b, "-- Reads snapshot %s (%d rows). Holds data keys: keep private, delete after use.\n", m.Ref(), m.Rows)
+			var selects []string
+			for i, f := range m.DataFiles() {
+				key, err := s.DataKey(f.Name)
+				if err != nil {
+					return err
+				}
+				name := fmt.Sprintf("vigil_k%d", i)
+				fmt.Fprintf(&b, "PRAGMA add_parquet_key('%s', '%s');\n", name, base64.StdEncoding.EncodeToString(key))
+				selects = append(selects, fmt.Sprintf("SELECT * FROM read_parquet('%s', encryption_config={footer_key: '%s'})",
+					strings.ReplaceAll(s.Path(f.Name), "'", "''"), name))
+			}
+			view := strings.ReplaceAll(m.Table, `"`, `""`)
+			fmt.Fprintf(&b, "CREATE OR REPLACE VIEW \"%s\" AS\n%s;\n", view, strings.Join(selects, "\nUNION ALL "))
+			fmt.Fprintf(&b, "-- The manifest's content digest (%s) is recomputed by:\n-- %s\n", m.Digest,
+				strings.ReplaceAll(snapshotDigestSQL(m), "\n", " "))
+			f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+			if err != nil {
+				return err
+			}
+			if _, err := f.WriteString(b.String()); err != nil {
+				f.Close()
+				return err
+			}
+			if err := f.Close(); err != nil {
+				return err
+			}
+			fmt.Fprintf(g.stdout, "wrote %s (mode 0600, holds key material): duckdb -init %s\n", out, out)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&out, "out", "", "script to write (must not exist)")
+	return c
+}
+
+// snapshotDigestSQL is the DuckDB query computing a snapshot's content digest.
+func snapshotDigestSQL(m *snapshot.Manifest) string {
+	schema, err := m.ArrowSchema()
+	if err != nil {
+		return "(schema unavailable)"
+	}
+	return snapshot.DigestSQL(schema, `"`+strings.ReplaceAll(m.Table, `"`, `""`)+`"`)
 }
 
 func restoreCmd(g *globals) *cobra.Command {
