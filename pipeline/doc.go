@@ -147,14 +147,14 @@
 // # Exit semantics
 //
 // Every error of Runner.Run matches one sentinel, and StatusOf maps it to the
-// status recorded in the ledger. cmd/vigil owns the exit codes; the intended
-// map is:
+// status recorded in the ledger. cmd/vigil owns the exit codes (README,
+// "Exit codes"):
 //
 //	nil              ok           exit 0
-//	ErrFailed        failed       exit 1
+//	ErrFailed        failed       exit 1 (3 when a verification failed)
 //	ErrConfig        (not run)    exit 2, nothing recorded
-//	ErrLocked        skipped      exit 3 (another run of the job is in progress)
-//	ErrTimeout       timeout      exit 4
+//	ErrLocked        skipped      exit 5 (another run of the job is in progress)
+//	ErrTimeout       timeout      exit 6
 //	ErrInterrupted   interrupted  exit 130 (SIGINT/SIGTERM)
 //
 // Runs whose status is in notify.on (default failed, timeout, interrupted)

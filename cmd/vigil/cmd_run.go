@@ -38,7 +38,7 @@ func runCmd(g *globals) *cobra.Command {
 		Long: `Run the stages of one job in order, under the job's lock, with its timeouts
 and retries, and record the run and every stage in the run ledger. A second
 run of the same job while one is running exits with code 5 and is recorded
-as skipped. SIGINT/SIGTERM stop the run cleanly (exit code 6).`,
+as skipped. SIGINT/SIGTERM stop the run cleanly (exit code 130).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := g.loadConfig()
