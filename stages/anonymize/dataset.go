@@ -182,6 +182,14 @@ func WriteDataset(ctx context.Context, req DatasetRequest) (*DatasetReport, erro
 		rdr.Release()
 		return nil, fmt.Errorf("anonymize: datasets root: %w", err)
 	}
+	// Unfinished directories of an earlier, interrupted write of this table
+	// (the caller holds the job lock, so no other writer is running).
+	for _, pat := range []string{".tmp-" + req.Table + "-*", ".old-" + req.Table + "-*"} {
+		stale, _ := filepath.Glob(filepath.Join(req.Root, pat))
+		for _, d := range stale {
+			_ = os.RemoveAll(d)
+		}
+	}
 	tmp, err := os.MkdirTemp(req.Root, ".tmp-"+req.Table+"-")
 	if err != nil {
 		rdr.Release()
@@ -221,6 +229,17 @@ func commitDir(root, tmp, name string) error {
 	final := filepath.Join(root, name)
 	var old string
 	if _, err := os.Stat(final); err == nil {
+		// Swap atomically where the kernel can; tmp then holds the old dataset.
+		ok, err := exchangeDirs(tmp, final)
+		if err != nil {
+			return fmt.Errorf("anonymize: replace dataset: %w", err)
+		}
+		if ok {
+			if err := syncDir(root); err != nil {
+				return err
+			}
+			return os.RemoveAll(tmp)
+		}
 		old = filepath.Join(root, fmt.Sprintf(".old-%s-%d", name, time.Now().UnixNano()))
 		if err := os.Rename(final, old); err != nil {
 			return fmt.Errorf("anonymize: replace dataset: %w", err)
