@@ -21,4 +21,3 @@ func (auditStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Result, 
 func generateDemoLogs(cmd *cobra.Command, g *globals, seed uint64, dir string) error {
 	return nil
 }
-func printDemoSections(g *globals, cfg *pipeline.Config, details map[string]string) {}
