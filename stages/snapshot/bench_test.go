@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -237,4 +239,74 @@ func BenchmarkRead1M(b *testing.B) {
 	}
 	b.ReportMetric(float64(rows)/(b.Elapsed().Seconds()/float64(b.N)), "rows/s")
 	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu_s/op")
+}
+
+// BenchmarkWriteLongText writes 200,000 rows with a 2 KiB free-text
+// column, the case where row groups are cut by size (maxRowGroupBytes)
+// rather than by rows. Run it in its own process to read peakRSS_MB:
+// go test -run XXX -bench WriteLongText -benchtime 1x
+func BenchmarkWriteLongText(b *testing.B) {
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "id", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "notes", Type: arrow.BinaryTypes.String, Nullable: true},
+	}, nil)
+	const rows, batch = 200_000, 4096
+	var batches []arrow.RecordBatch
+	for k := 0; k < 4; k++ {
+		bl := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+		for i := 0; i < batch; i++ {
+			r := k*batch + i
+			bl.Field(0).(*array.Int64Builder).Append(int64(r))
+			bl.Field(1).(*array.StringBuilder).Append(longText(r, 2048))
+		}
+		batches = append(batches, bl.NewRecordBatch())
+		bl.Release()
+	}
+	defer func() {
+		for _, r := range batches {
+			r.Release()
+		}
+	}()
+	ctx := context.Background()
+	var m *Manifest
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	for it := 0; it < b.N; it++ {
+		opts := testOptions(b, b.TempDir())
+		w, err := Create(ctx, opts, schema)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for n, k := 0, 0; n < rows; k++ {
+			rec := batches[k%len(batches)]
+			if err := w.Write(rec); err != nil {
+				b.Fatal(err)
+			}
+			n += int(rec.NumRows())
+		}
+		if m, err = w.Commit(ctx, w.Rows()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	sec := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(float64(m.Rows)/sec, "rows/s")
+	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu_s/op")
+	b.ReportMetric(float64(peakRSS())/1e6, "peakRSS_MB")
+}
+
+// longText is n bytes of pseudo-random words, different for every row.
+func longText(row, n int) string {
+	words := []string{"customer", "called", "complaint", "address", "changed", "follow-up", "VIP", "refund", "contract", "renewal"}
+	var sb strings.Builder
+	x := uint64(row)*2654435761 + 1
+	for sb.Len() < n {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		sb.WriteString(words[x%uint64(len(words))])
+		sb.WriteString(strconv.FormatUint(x%1000, 10))
+		sb.WriteByte(' ')
+	}
+	return sb.String()[:n]
 }

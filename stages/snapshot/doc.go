@@ -13,8 +13,10 @@
 //
 // Snapshot ids sort by creation time: 20261122T021500Z-3f9a1c (UTC second
 // plus 24 random bits). Files are split at Options.MaxRowsPerFile rows
-// (default 1,000,000) into row groups of Options.RowGroupRows (default
-// 131,072), so memory stays bounded whatever the table size.
+// (default 1,000,000) into row groups of at most Options.RowGroupRows
+// rows (default 131,072) and about 16 MiB of values (a single larger row
+// gets a row group of its own), so memory stays bounded whatever the table
+// size and the values' sizes.
 //
 // # Atomic commit
 //
@@ -27,16 +29,60 @@
 // # Encrypted Parquet
 //
 // Files use Parquet Modular Encryption as written by arrow-go in the mode
-// DuckDB reads: AES_GCM_V1, encrypted footer, DataPage V1, no bloom
-// filters, no page index, no stored AAD prefix, flat columns, timestamps
-// in microseconds, zstd (level 1) compression, dictionary encoding for
-// string columns only. Each file has its own random 32-byte data key
-// (DEK). DuckDB reads a file given its key:
+// DuckDB reads: AES_GCM_V1, encrypted footer, DataPage V1, one data page
+// per column chunk, no bloom filters, no page index, no stored AAD prefix,
+// flat columns, timestamps in microseconds, zstd (level 1) compression,
+// dictionary encoding for string columns only. Each file has its own random
+// 32-byte data key (DEK). DuckDB reads a file given its key:
 //
 //	PRAGMA add_parquet_key('k', '<base64 DEK>');
 //	SELECT * FROM read_parquet('data-00000.parquet', encryption_config={footer_key: 'k'});
 //
 // Snapshot.DataKey returns the DEK for this; callers must never log it.
+//
+// # DuckDB interoperability
+//
+// DuckDB 1.5.6 (duckdb-go v2.10506.0) cannot read an encrypted column chunk
+// that has more than one data page: it fails with "Computed AES tag differs
+// from read AES tag". Parquet Modular Encryption authenticates every page
+// header and page with an AAD suffix of module type, row group, column and
+// page ordinal (2 bytes little-endian each); the page ordinal numbers the
+// data pages of a column chunk from 0, dictionary pages and their headers
+// have none. arrow-go v18.8.0 writes exactly that. DuckDB's reader does not
+// advance the ordinal: it checks the second and later data pages of a chunk
+// with ordinal 0 when the chunk has no dictionary, and when it has one,
+// their headers as dictionary page headers and the pages as data pages
+// without an ordinal. So the deviation is DuckDB's. (Found by re-encrypting
+// the modules of such chunks under each candidate AAD: every module opens
+// under the spec's AAD, DuckDB accepts only the ones above.) The first data
+// page of every chunk and the dictionary page agree on both sides, which is
+// why most tables read fine: the demo customers table failed on one address
+// chunk that arrow-go had split into a dictionary page, a
+// dictionary-encoded page and, after the dictionary outgrew its 1 MiB
+// limit, a PLAIN page. The column count, the page index (off), statistics
+// and compression play no part.
+//
+// Encrypted files therefore have exactly one data page per column chunk
+// (and at most one dictionary page), for any input. arrow-go cuts a data
+// page before the end of a column chunk only when the buffered page reaches
+// the data page size limit; writerProps sets that limit to math.MaxInt64,
+// which no buffered size reaches, so the only data page is the one written
+// when the chunk is closed. A dictionary that outgrows its limit before
+// that falls back to PLAIN: with no page cut yet, arrow-go discards the
+// dictionary and re-encodes the buffered values, so fallback adds no page
+// either. Bloom filters and the page index stay off, so the files have no
+// other page-level modules.
+//
+// As a whole column chunk is now buffered unencoded until its row group
+// closes, row groups are also cut by size: at an estimate of 16 MiB of
+// PLAIN-encoded values (maxRowGroupBytes), which bounds what writing holds
+// to a few times that (buffered values, then the page, compressed and
+// encrypted copies of one chunk at a time) and keeps every page far below
+// the 2 GiB Parquet limit. One data page per chunk also compresses better
+// (13% smaller files on BenchmarkWrite1M at the same CPU time).
+// TestDuckDBReadsLargeChunks guards all of this. Snapshots written before
+// with such chunks decrypt with Vigil's reader but not with DuckDB; verify
+// reports them as duckdb problems, and a new snapshot fixes them.
 //
 // # Keys
 //

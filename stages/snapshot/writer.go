@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"time"
@@ -58,6 +59,20 @@ const (
 	DataKeySize = 32
 )
 
+// maxRowGroupBytes bounds a row group of an encrypted file by its
+// estimated PLAIN-encoded size (see plainSizer), besides RowGroupRows.
+// Encrypted column chunks are written as one data page each (see
+// writerProps), so the writer holds a whole row group unencoded until the
+// row group is closed; this keeps that bounded whatever the values' sizes,
+// and every page far below the 2 GiB Parquet limit.
+const maxRowGroupBytes = 16 << 20
+
+// singlePageSize is the data page size limit of encrypted files: a limit
+// no column chunk can reach, so that arrow-go never cuts a data page
+// inside a column chunk. DuckDB cannot read encrypted column chunks with
+// more than one data page (see doc.go, "DuckDB interoperability").
+const singlePageSize = math.MaxInt64
+
 // Compression of all files. Measured with BenchmarkCompression on 1M CRM
 // rows: zstd at level 1 costs the same CPU as snappy and makes files about
 // 45% smaller; higher zstd levels cost more CPU for little gain.
@@ -78,7 +93,8 @@ type Options struct {
 	// MaxRowsPerFile splits data and rejects into files of at most this
 	// many rows (default DefaultMaxRowsPerFile).
 	MaxRowsPerFile int64
-	// RowGroupRows is the Parquet row group size (default DefaultRowGroupRows).
+	// RowGroupRows is the most rows in a Parquet row group (default
+	// DefaultRowGroupRows); row groups are also cut at about 16 MiB.
 	RowGroupRows int
 	Alloc        memory.Allocator // default memory.DefaultAllocator
 	Now          func() time.Time // default time.Now
@@ -121,8 +137,9 @@ type Writer struct {
 	digDone chan error
 	dig     *Digester
 
-	codec compress.Compression // compression of all files (codec() unless a benchmark changes it)
-	dict  dictMode
+	codec   compress.Compression // compression of all files (codec() unless a benchmark changes it)
+	dict    dictMode
+	rgBytes int64 // row group size bound of encrypted files (maxRowGroupBytes unless a test changes it)
 
 	err  error // sticky error
 	done bool
@@ -194,6 +211,7 @@ func Create(ctx context.Context, opts Options, schema *arrow.Schema) (*Writer, e
 		dig:      dig,
 		codec:    codec(),
 		dict:     defaultDict,
+		rgBytes:  maxRowGroupBytes,
 	}
 	go w.digestLoop(w.digCh)
 	return w, nil
@@ -515,7 +533,9 @@ func (w *Writer) Abort() error {
 	return nil
 }
 
-// pqFile is one encrypted Parquet file being written.
+// pqFile is one encrypted Parquet file being written. It cuts row groups
+// itself: at rgMaxRows rows or when the next rows would take the row
+// group's estimated size past rgMaxBytes.
 type pqFile struct {
 	name, kind string
 	path       string
@@ -526,6 +546,12 @@ type pqFile struct {
 	rows       int64
 	keyID      string
 	wrapped    []byte
+
+	sizer      plainSizer
+	rgMaxRows  int64
+	rgMaxBytes int64
+	rgRows     int64 // rows in the current row group
+	rgBytes    int64 // estimated size of the current row group
 }
 
 type hashSink struct {
@@ -570,7 +596,8 @@ func (w *Writer) openFile(kind string, n int, schema *arrow.Schema) (*pqFile, er
 		os.Remove(path)
 		return nil, fmt.Errorf("snapshot: %s: %w", name, err)
 	}
-	return &pqFile{name: name, kind: kind, path: path, f: f, sink: sink, fw: fw, enc: enc, keyID: keyID, wrapped: wrapped}, nil
+	return &pqFile{name: name, kind: kind, path: path, f: f, sink: sink, fw: fw, enc: enc, keyID: keyID, wrapped: wrapped,
+		sizer: newPlainSizer(schema), rgMaxRows: int64(w.opts.RowGroupRows), rgMaxBytes: w.rgBytes}, nil
 }
 
 // dictMode selects the columns that get dictionary encoding.
@@ -589,7 +616,8 @@ const defaultDict = dictStrings
 
 // writerProps are the Parquet writer properties of the snapshot format:
 // AES_GCM_V1 with encrypted footer, DataPage V1, no bloom filters, no page
-// index, no AAD prefix.
+// index, no AAD prefix, and (when enc is set) one data page per column
+// chunk. Plaintext files (restore) keep arrow-go's 1 MiB pages.
 func writerProps(enc *parquet.FileEncryptionProperties, alloc memory.Allocator, rowGroupRows int64, codec compress.Compression, dict dictMode, schema *arrow.Schema) *parquet.WriterProperties {
 	opts := []parquet.WriterProperty{
 		parquet.WithAllocator(alloc),
@@ -611,25 +639,117 @@ func writerProps(enc *parquet.FileEncryptionProperties, alloc memory.Allocator, 
 		}
 	}
 	if enc != nil {
-		opts = append(opts, parquet.WithEncryptionProperties(enc))
+		opts = append(opts, parquet.WithEncryptionProperties(enc), parquet.WithDataPageSize(singlePageSize))
 	}
 	return parquet.NewWriterProperties(opts...)
 }
 
+// write appends rows [off, off+n) of rec, starting a new row group
+// whenever the current one is full.
 func (p *pqFile) write(rec arrow.RecordBatch, off, n int64) error {
-	var err error
-	if off == 0 && n == rec.NumRows() {
-		err = p.fw.WriteBuffered(rec)
-	} else {
-		s := rec.NewSlice(off, off+n)
-		err = p.fw.WriteBuffered(s)
-		s.Release()
+	for n > 0 {
+		if p.rgRows > 0 && (p.rgRows >= p.rgMaxRows || p.rgBytes >= p.rgMaxBytes) {
+			if err := p.newRowGroup(); err != nil {
+				return err
+			}
+		}
+		k := min(n, p.rgMaxRows-p.rgRows)
+		size := p.sizer.size(rec, off, k)
+		if p.rgBytes+size > p.rgMaxBytes {
+			k = p.sizer.fit(rec, off, k, p.rgMaxBytes-p.rgBytes)
+			if k == 0 && p.rgRows > 0 {
+				if err := p.newRowGroup(); err != nil {
+					return err
+				}
+				continue
+			}
+			k = max(k, 1) // a row larger than the bound gets a row group of its own
+			size = p.sizer.size(rec, off, k)
+		}
+		var err error
+		if off == 0 && k == rec.NumRows() {
+			err = p.fw.WriteBuffered(rec)
+		} else {
+			s := rec.NewSlice(off, off+k)
+			err = p.fw.WriteBuffered(s)
+			s.Release()
+		}
+		if err != nil {
+			return fmt.Errorf("snapshot: write %s: %w", p.name, err)
+		}
+		p.rgRows += k
+		p.rgBytes += size
+		p.rows += k
+		off += k
+		n -= k
 	}
-	if err != nil {
+	return nil
+}
+
+func (p *pqFile) newRowGroup() error {
+	if err := p.fw.NewBufferedRowGroupChecked(); err != nil {
 		return fmt.Errorf("snapshot: write %s: %w", p.name, err)
 	}
-	p.rows += n
+	p.rgRows, p.rgBytes = 0, 0
 	return nil
+}
+
+// plainSizer estimates the PLAIN-encoded size of rows: per value 4 bytes
+// plus the bytes of a string or binary value, the physical width of a
+// fixed-width value (at least 4 bytes, as Parquet stores small integers
+// as INT32) and 1 byte for a boolean. NULLs are counted like values. The
+// estimate bounds what the column writers buffer for those rows: PLAIN
+// values, or dictionary entries plus 4-byte indices.
+type plainSizer struct {
+	fixed   int64 // bytes per row of the fixed-width columns and the length prefixes
+	varCols []int // string and binary columns
+}
+
+func newPlainSizer(schema *arrow.Schema) plainSizer {
+	var s plainSizer
+	for i, f := range schema.Fields() {
+		switch dt := f.Type.(type) {
+		case arrow.BinaryDataType:
+			s.varCols = append(s.varCols, i)
+			s.fixed += 4
+		case arrow.FixedWidthDataType:
+			s.fixed += int64(max(dt.BitWidth()/8, 4))
+		default:
+			s.fixed += 16 // not a type CheckSchema accepts; a generous guess
+		}
+	}
+	return s
+}
+
+// size estimates rows [off, off+n) of rec.
+func (s plainSizer) size(rec arrow.RecordBatch, off, n int64) int64 {
+	b := s.fixed * n
+	for _, c := range s.varCols {
+		switch a := rec.Column(c).(type) {
+		case interface{ ValueOffsets() []int32 }:
+			o := a.ValueOffsets()
+			b += int64(o[off+n] - o[off])
+		case interface{ ValueOffsets() []int64 }:
+			o := a.ValueOffsets()
+			b += o[off+n] - o[off]
+		}
+	}
+	return b
+}
+
+// fit returns the largest k <= n such that rows [off, off+k) of rec fit
+// in budget bytes.
+func (s plainSizer) fit(rec arrow.RecordBatch, off, n, budget int64) int64 {
+	lo, hi := int64(0), n // size(lo) fits, size(hi+1) does not
+	for lo < hi {
+		mid := lo + (hi-lo+1)/2
+		if s.size(rec, off, mid) <= budget {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo
 }
 
 func (p *pqFile) close() (File, error) {
