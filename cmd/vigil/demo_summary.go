@@ -2,22 +2,40 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/vigil-dg/vigil/pipeline"
+	"github.com/vigil-dg/vigil/stages/anonymize"
 )
 
 // printDemoSections prints the data inventory of the demo: per table, the
-// personal-data columns with their class and protection.
+// personal-data columns with their class and the protection actually
+// applied in the analyst dataset, and the privacy level reached.
 func printDemoSections(g *globals, cfg *pipeline.Config, _ map[string]string) {
 	tw := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "DATA INVENTORY\tPERSONAL COLUMNS (class → protection)")
+	fmt.Fprintln(tw, "DATA INVENTORY\tPERSONAL COLUMNS (class → protection in the analyst dataset)")
 	for _, t := range tableNames(cfg) {
 		r, err := latestClassification(cfg, t)
 		if err != nil {
 			continue
+		}
+		applied := map[string]string{}
+		var privacy string
+		if rep, err := anonymize.ReadDatasetReport(filepath.Join(cfg.Paths().Datasets, t)); err == nil {
+			for _, c := range rep.Columns {
+				p := string(c.Protection.Method)
+				if c.QuasiIdentifier && c.Level != nil {
+					p = fmt.Sprintf("generalize level %d (quasi-identifier)", *c.Level)
+				}
+				applied[c.Name] = p
+			}
+			if rep.Privacy != nil {
+				privacy = fmt.Sprintf("k=%d reached (target %d), %d of %d rows suppressed, highest re-identification risk %.2f",
+					rep.Privacy.KReached, rep.Privacy.Model.K, rep.RowsSuppressed, rep.RowsIn, rep.Privacy.Risk.Highest)
+			}
 		}
 		var cols []string
 		review := 0
@@ -25,7 +43,11 @@ func printDemoSections(g *globals, cfg *pipeline.Config, _ map[string]string) {
 			if c.Class == "none" || c.Class == "" {
 				continue
 			}
-			cols = append(cols, fmt.Sprintf("%s → %s", c.Class, c.Protection))
+			p := applied[c.Name]
+			if p == "" {
+				p = c.Protection
+			}
+			cols = append(cols, fmt.Sprintf("%s → %s", c.Class, p))
 			if c.Review {
 				review++
 			}
@@ -39,6 +61,9 @@ func printDemoSections(g *globals, cfg *pipeline.Config, _ map[string]string) {
 			line += ": " + strings.Join(compact(cols), ", ")
 		}
 		fmt.Fprintf(tw, "%s\t%s\n", t, line)
+		if privacy != "" {
+			fmt.Fprintf(tw, "\t%s\n", privacy)
+		}
 	}
 	tw.Flush()
 	fmt.Fprintf(g.stdout, "(full inventory: vigil -c %s classify --cached)\n", cfg.File)
