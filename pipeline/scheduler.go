@@ -93,9 +93,24 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	if err != nil {
 		log.Warn("catch-up: reading the ledger", "error", err)
 	}
-	for _, f := range due {
-		f.Fired = now
-		launch(f)
+	// Catch-up runs go one after the other, in job order, so that two jobs
+	// writing the store do not skip each other at start-up.
+	if len(due) > 0 {
+		fired := now
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, f := range due {
+				if ctx.Err() != nil {
+					return
+				}
+				f.Fired = fired
+				log.Info("starting job", "job", f.Job, "trigger", f.Trigger, "scheduled", f.Scheduled)
+				if err := s.RunJob(ctx, f); err != nil {
+					log.Warn("job did not end ok", "job", f.Job, "error", err)
+				}
+			}
+		}()
 	}
 	next := map[string]time.Time{}
 	for _, name := range names {
@@ -124,6 +139,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 			case <-clock.After(wait):
 			}
 		} else if ctx.Err() != nil {
+			return nil
+		}
+		if ctx.Err() != nil {
 			return nil
 		}
 		now = clock.Now().In(loc)
