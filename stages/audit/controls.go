@@ -1,0 +1,98 @@
+package audit
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/vigil-dg/vigil/rules/detections"
+)
+
+// findingStatus is what an open finding of a severity does to its controls.
+func findingStatus(sev string) string {
+	switch sev {
+	case "critical", "high":
+		return StatusFail
+	case "medium", "low":
+		return StatusWarn
+	}
+	return StatusPass
+}
+
+// controlMatrix rates every catalog control from the detections, findings
+// and checks mapped to it:
+//   - fail: a mapped check failed, or an open critical/high finding;
+//   - warn: a mapped check warned, an open medium/low finding, or a mapped
+//     detection could not run;
+//   - pass: at least one mapped check passed or detection ran, and nothing worse;
+//   - n/a: no evidence at all.
+func controlMatrix(rules []detections.Rule, runs []DetectionRun, findings []Finding, checks []Check) []ControlResult {
+	remediation := map[string]string{}
+	for _, r := range rules {
+		remediation[r.ID] = r.Remediation
+	}
+	var out []ControlResult
+	for _, c := range detections.Controls() {
+		res := ControlResult{Control: c, Status: StatusNA}
+		var fixes []string
+		addFix := func(s string) {
+			s = strings.Join(strings.Fields(s), " ")
+			if s != "" && !slices.Contains(fixes, s) {
+				fixes = append(fixes, s)
+			}
+		}
+		for _, ch := range checks {
+			if !slices.Contains(ch.Controls, c.ID) {
+				continue
+			}
+			res.Checks = append(res.Checks, ch.ID)
+			if ch.Status == StatusNA {
+				res.Evidence = append(res.Evidence, fmt.Sprintf("check %s: n/a (no evidence supplied)", ch.ID))
+				continue
+			}
+			res.Status = worst(res.Status, ch.Status)
+			line := fmt.Sprintf("check %s: %s", ch.ID, ch.Status)
+			if len(ch.Evidence) > 0 {
+				line += " - " + ch.Evidence[0]
+			}
+			res.Evidence = append(res.Evidence, line)
+			if ch.Status == StatusFail || ch.Status == StatusWarn {
+				addFix(ch.Remediation)
+			}
+		}
+		for _, r := range runs {
+			if !slices.Contains(r.Controls, c.ID) {
+				continue
+			}
+			res.Detections = append(res.Detections, r.ID)
+			switch r.Status {
+			case RunRan:
+				res.Status = worst(res.Status, StatusPass)
+				open := r.Findings - r.Suppressed
+				res.Evidence = append(res.Evidence, fmt.Sprintf("detection %s: ran over %d events, %d finding(s), %d open", r.ID, r.Considered, r.Findings, open))
+			default:
+				res.Status = worst(res.Status, StatusWarn)
+				res.Evidence = append(res.Evidence, fmt.Sprintf("detection %s: %s (%s)", r.ID, r.Status, r.Reason))
+			}
+		}
+		for _, f := range findings {
+			if f.Suppressed || !slices.Contains(f.Controls, c.ID) {
+				continue
+			}
+			res.Findings = append(res.Findings, f.Fingerprint)
+			res.Status = worst(res.Status, findingStatus(f.Severity))
+			addFix(remediation[f.Detection])
+		}
+		switch res.Status {
+		case StatusFail, StatusWarn:
+			if len(fixes) == 0 {
+				fixes = append(fixes, c.Suggestion)
+			}
+			res.Improvement = strings.Join(fixes, " ")
+		default:
+			res.Improvement = c.Suggestion
+		}
+		out = append(out, res)
+	}
+	return out
+}
