@@ -19,7 +19,7 @@ import (
 func commands(g *globals) []*cobra.Command {
 	return []*cobra.Command{
 		initCmd(g), configCmd(g), keysCmd(g), demoCmd(g), runCmd(g), statusCmd(g), scheduleCmd(g), queryCmd(g),
-		snapshotsCmd(g), restoreCmd(g), verifyCmd(g), classifyCmd(g), rulesCmd(g), anonymizeCmd(g),
+		snapshotsCmd(g), restoreCmd(g), verifyCmd(g), classifyCmd(g), rulesCmd(g), anonymizeCmd(g), auditCmd(g),
 	}
 }
 
@@ -217,6 +217,9 @@ func demoGenerateCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if _, err := generateDemoLogs(cmd, g, o.Seed, o.Out); err != nil {
+				return err
+			}
 			if g.jsonOut {
 				return g.printJSON(s)
 			}
@@ -226,6 +229,7 @@ func demoGenerateCmd(g *globals) *cobra.Command {
 				fmt.Fprintf(tw, "%s\t%d\t%s\n", t.Table, t.Rows, t.Path)
 			}
 			fmt.Fprintf(tw, "ground truth\t\t%s\n", s.GroundTruth)
+			fmt.Fprintf(tw, "access logs (a month, with labelled incidents)\t\t%s\n", filepath.Join(o.Out, "logs"))
 			return tw.Flush()
 		},
 	}

@@ -56,7 +56,7 @@ jobs:
 `
 
 // demoJobs are the jobs vigil demo runs, in order.
-var demoJobs = []string{"nightly", "verify"}
+var demoJobs = []string{"nightly", "verify", "audit"}
 
 // nightlyStages are the stages of the demo's nightly job.
 var nightlyStages = []string{"snapshot", "classify", "anonymize"}
@@ -95,9 +95,11 @@ around: vigil -c DIR/vigil.yaml status | snapshots list | query ...`,
 			if err != nil {
 				return err
 			}
-			if err := generateDemoLogs(cmd, g, seed, filepath.Join(dir, "data")); err != nil {
+			gt, err := generateDemoLogs(cmd, g, seed, filepath.Join(dir, "data"))
+			if err != nil {
 				return err
 			}
+			g.auditFrom, g.auditTo = gt.Start, gt.End
 			cfgPath := filepath.Join(dir, "vigil.yaml")
 			if err := os.WriteFile(cfgPath, []byte(fmt.Sprintf(demoConfig, strings.Join(nightlyStages, ", "))), 0o600); err != nil {
 				return err

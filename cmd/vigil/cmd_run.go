@@ -23,7 +23,7 @@ func buildStages(g *globals, names []string) ([]pipeline.Stage, error) {
 		case "anonymize":
 			out = append(out, anonymizeStage{g: g})
 		case "audit":
-			out = append(out, auditStage{g: g})
+			out = append(out, auditStage{g: g, from: g.auditFrom, to: g.auditTo})
 		default:
 			return nil, usageError{fmt.Errorf("unknown stage %q", n)}
 		}

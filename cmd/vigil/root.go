@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -29,6 +30,10 @@ type globals struct {
 
 	// verifyOut receives the results of a verify stage run by the verify command.
 	verifyOut *[]*verify.Result
+	// auditOut receives the outcome of an audit stage run by the audit command.
+	auditOut *auditOutcome
+	// auditFrom and auditTo fix the audit period (vigil demo: the period of its logs).
+	auditFrom, auditTo time.Time
 }
 
 // execute runs the CLI and returns the process exit code.

@@ -1,0 +1,401 @@
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigil-dg/vigil/demo/accesslogs"
+	"github.com/vigil-dg/vigil/keys"
+	"github.com/vigil-dg/vigil/pipeline"
+	"github.com/vigil-dg/vigil/reports"
+	"github.com/vigil-dg/vigil/stages/anonymize"
+	"github.com/vigil-dg/vigil/stages/audit"
+	"github.com/vigil-dg/vigil/stages/snapshot"
+)
+
+// auditStage runs the compliance audit over the configured access logs and
+// Vigil's own evidence, and writes the report folder.
+type auditStage struct {
+	g        *globals
+	from, to time.Time // zero: the 30 days before the run
+	failOn   string    // severity at or above which open findings fail the stage
+}
+
+func (auditStage) Name() string { return "audit" }
+
+func (s auditStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Result, error) {
+	var res pipeline.Result
+	cfg := env.Config
+	kr, err := openKeys(ctx, cfg)
+	if err != nil {
+		return res, err
+	}
+	from, to := s.from, s.to
+	if from.IsZero() || to.IsZero() {
+		day := time.Date(env.Started.In(cfg.Location).Year(), env.Started.In(cfg.Location).Month(), env.Started.In(cfg.Location).Day(), 0, 0, 0, 0, cfg.Location)
+		from, to = day.AddDate(0, 0, -30), day
+	}
+	opts := audit.Options{
+		From: from, To: to,
+		Suppressions: cfg.Audit.Suppressions,
+		TimeZone:     cfg.Location.String(),
+		Mask:         customerMask(kr),
+		Logger:       env.Logger,
+		Now:          env.Now,
+		TempDir:      filepath.Join(env.Paths.Home, "tmp"),
+	}
+	if err := os.MkdirAll(opts.TempDir, 0o700); err != nil {
+		return res, err
+	}
+	for _, l := range cfg.Audit.Logs {
+		src := audit.LogSource{Name: l.Name, Paths: []string{l.Path}, Mapping: l.Mapping}
+		if m, ok := cfg.Audit.Mappings[l.Mapping]; ok {
+			src.Custom = &audit.Mapping{Name: l.Mapping, Format: l.Format, Fields: m.Fields, Values: m.Values, TimeFormat: m.TimeFormat}
+		}
+		opts.Sources = append(opts.Sources, src)
+	}
+	// Vigil's own query log: analysts are audited too.
+	if ql := filepath.Join(env.Paths.Home, "logs", "query.jsonl"); fileExists(ql) {
+		opts.Sources = append(opts.Sources, audit.LogSource{Name: "vigil query", Paths: []string{ql}, Mapping: "vigil"})
+	}
+	// CRM reference tables from the latest snapshots.
+	var release []func()
+	defer func() {
+		for _, r := range release {
+			r()
+		}
+	}()
+	ref := func(table string, cols map[string]string) (*audit.Reference, error) {
+		if _, err := snapshot.Latest(env.Paths.Store, table); err != nil {
+			return nil, nil
+		}
+		sn, err := snapshot.Open(ctx, env.Paths.Store, table+"/latest", kr, kr)
+		if err != nil {
+			return nil, err
+		}
+		rr, err := sn.Records(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		release = append(release, rr.Release)
+		return &audit.Reference{Reader: rr, Columns: cols}, nil
+	}
+	if opts.Staff, err = ref("staff", map[string]string{"user": "email"}); err != nil {
+		return res, err
+	}
+	if opts.Ownership, err = ref("ownership", nil); err != nil {
+		return res, err
+	}
+	in, err := gatherEvidence(cfg, kr)
+	if err != nil {
+		return res, err
+	}
+	opts.Posture = in.posture
+	rep, err := audit.Run(ctx, opts)
+	if err != nil {
+		return res, err
+	}
+	dir := filepath.Join(auditOut(cfg), env.Now().UTC().Format("20060102T150405Z")+"_"+from.Format("2006-01-02")+"_"+to.Format("2006-01-02"))
+	prev := previousReport(auditOut(cfg))
+	w, err := reports.Write(ctx, dir, reports.Input{Audit: rep, Previous: prev, Inventory: in.inventory, Datasets: in.datasets,
+		Backups: in.backups, Organization: "Vigil"})
+	if err != nil {
+		return res, err
+	}
+	for sev, n := range rep.Summary.OpenBySeverity {
+		res.Add(pipeline.CountFindingsPrefix+sev, int64(n))
+	}
+	res.Add("events_read", rep.Summary.EventsRead)
+	res.Add("events_unmapped", rep.Summary.EventsUnmapped)
+	res.Add("findings_suppressed", int64(rep.Summary.Suppressed))
+	res.SetDetail("report_html", w.HTML)
+	res.SetDetail("report_dir", w.Dir)
+	res.SetDetail("audit_status", rep.Summary.Status)
+	env.Logger.Info("audit report written", "dir", w.Dir, "open_findings", rep.Summary.OpenFindings, "status", rep.Summary.Status)
+	if s.g != nil && s.g.auditOut != nil {
+		*s.g.auditOut = auditOutcome{Report: rep, Written: w}
+	}
+	if s.failOn != "" {
+		if n := findingsAtOrAbove(rep, s.failOn); n > 0 {
+			return res, fmt.Errorf("%w: %d open findings at or above %s (report: %s)", errFindings, n, s.failOn, w.HTML)
+		}
+	}
+	return res, nil
+}
+
+// auditOutcome is what the audit command prints.
+type auditOutcome struct {
+	Report  *audit.Report    `json:"report"`
+	Written *reports.Written `json:"written"`
+}
+
+var severityRank = map[string]int{"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+
+func findingsAtOrAbove(rep *audit.Report, sev string) int {
+	n := 0
+	for s, c := range rep.Summary.OpenBySeverity {
+		if severityRank[s] >= severityRank[sev] {
+			n += c
+		}
+	}
+	return n
+}
+
+func auditOut(cfg *pipeline.Config) string {
+	if cfg.Audit.Out != "" {
+		return cfg.Audit.Out
+	}
+	return cfg.Paths().Reports
+}
+
+// previousReport reads the newest report folder's report.json, if any.
+func previousReport(root string) *audit.Report {
+	dirs, _ := filepath.Glob(filepath.Join(root, "*", "report.json"))
+	sort.Strings(dirs)
+	if len(dirs) == 0 {
+		return nil
+	}
+	prev, err := reports.ReadPrevious(dirs[len(dirs)-1])
+	if err != nil {
+		return nil
+	}
+	return prev
+}
+
+// customerMask pseudonymizes customer identifiers in evidence with the
+// keyset's pseudonym key, so the same customer has the same mask across
+// reports and the mask cannot be reversed without the key.
+func customerMask(kr *keys.Keyring) func(string) string {
+	return func(id string) string {
+		if id == "" {
+			return ""
+		}
+		t, err := kr.Token("audit-evidence", []byte(id))
+		if err != nil {
+			return "cust_?"
+		}
+		return "cust_" + hex.EncodeToString(t[:6])
+	}
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// evidence is Vigil's own evidence for the posture checks and the report.
+type evidence struct {
+	posture   audit.PostureInput
+	inventory []reports.InventoryRow
+	datasets  []reports.DatasetRow
+	backups   []reports.BackupRow
+}
+
+func gatherEvidence(cfg *pipeline.Config, kr *keys.Keyring) (*evidence, error) {
+	ev := &evidence{}
+	p := &ev.posture
+	p.Tables = tableNames(cfg)
+	ms, _ := snapshot.List(cfg.Paths().Store)
+	var vr verifyRecord
+	_ = readJSON(verifyRecordPath(cfg.Home), &vr)
+	verified := map[string]bool{}
+	for _, m := range latestPerTable(ms) {
+		p.Snapshots = append(p.Snapshots, audit.SnapshotEvidence{Table: m.Table, SnapshotID: m.ID, LastSuccess: m.Created})
+		b := reports.BackupRow{Table: m.Table, SnapshotID: m.ID, Created: m.Created, Rows: m.Rows}
+		for _, r := range vr.Results {
+			if r.Table == m.Table {
+				b.VerifiedAt, b.VerifyOK = r.Started, r.OK
+				if !r.OK && len(r.Problems) > 0 {
+					b.Detail = string(r.Problems[0].Kind)
+				}
+			}
+		}
+		ev.backups = append(ev.backups, b)
+	}
+	for _, r := range vr.Results {
+		if verified[r.Table] {
+			continue
+		}
+		verified[r.Table] = true
+		re := audit.RestoreEvidence{Table: r.Table, SnapshotID: r.ID, LastVerified: r.Started, OK: r.OK}
+		if !r.OK && len(r.Problems) > 0 {
+			re.Detail = string(r.Problems[0].Kind)
+		}
+		p.Restores = append(p.Restores, re)
+	}
+	for _, t := range tableNames(cfg) {
+		cls, err := latestClassification(cfg, t)
+		if err != nil {
+			continue
+		}
+		applied := map[string]string{}
+		rep, derr := anonymize.ReadDatasetReport(filepath.Join(cfg.Paths().Datasets, t))
+		if derr == nil {
+			for _, c := range rep.Columns {
+				applied[c.Name] = string(c.Protection.Method)
+			}
+		}
+		personal, protected := 0, 0
+		for _, c := range cls.Columns {
+			prot := applied[c.Name]
+			if prot == "" {
+				prot = c.Protection
+			}
+			class := c.Class
+			if class == "none" {
+				class = ""
+			} else {
+				personal++
+				if prot != "" && prot != "keep" && prot != "pass" {
+					protected++
+				}
+			}
+			ev.inventory = append(ev.inventory, reports.InventoryRow{Table: t, Column: c.Name, Class: class, Category: c.Category,
+				Confidence: c.Confidence, Protection: prot, Review: c.Review})
+		}
+		p.Classification = append(p.Classification, audit.ClassificationEvidence{Table: t, ClassifiedAt: cls.Created, PersonalColumns: personal})
+		if derr == nil {
+			p.Protection = append(p.Protection, audit.ProtectionEvidence{Dataset: t, PersonalColumns: personal, ProtectedColumns: protected})
+			d := reports.DatasetRow{Table: t, Created: rep.Created, Rows: rep.RowsWritten, SuppressedRows: rep.RowsSuppressed}
+			if rep.Privacy != nil {
+				d.K, d.TargetK, d.L, d.Risk = rep.Privacy.KReached, int64(rep.Privacy.Model.K), rep.Privacy.LReached, rep.Privacy.Risk.Highest
+				p.Privacy = append(p.Privacy, audit.PrivacyEvidence{Dataset: t, K: int(rep.Privacy.KReached), TargetK: rep.Privacy.Model.K})
+			}
+			ev.datasets = append(ev.datasets, d)
+		}
+	}
+	for _, k := range kr.Info() {
+		p.Keys = append(p.Keys, audit.KeyEvidence{ID: k.ID, Purpose: string(k.Purpose), Created: k.Created, Primary: k.Primary})
+	}
+	recs, _ := pipeline.ReadLedger(cfg.Home)
+	for _, r := range recs {
+		if r.Kind != "stage" {
+			continue
+		}
+		status := string(r.Status)
+		if status == "ok" {
+			status = "success"
+		}
+		p.Runs = append(p.Runs, audit.RunRecord{RunID: r.RunID, Stage: r.Stage, Status: status, Started: r.Start, Finished: r.End, Error: r.Error})
+	}
+	return ev, nil
+}
+
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return jsonUnmarshal(b, v)
+}
+
+func auditCmd(g *globals) *cobra.Command {
+	var from, to, failOn string
+	c := &cobra.Command{
+		Use:   "audit [--from DATE --to DATE] [--fail-on SEVERITY]",
+		Short: "Audit access logs and Vigil's evidence; write report.html, report.json, findings.csv, report.md",
+		Long: `Load the configured access logs into DuckDB (no network, no extensions),
+map them onto the canonical event schema, run the detections, check Vigil's
+own evidence (snapshots, restore drills, protection coverage, k reached, key
+ages, log coverage), build the control matrix (ISO/IEC 27001:2022 Annex A,
+GDPR, PIPL, CCPA) and write a report folder with the trend against the
+previous report. The period is [--from, --to) in the config's time zone
+(default: the 30 days before today). Exit 7 with --fail-on when open
+findings at or above that severity remain.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			st := auditStage{g: g, failOn: failOn}
+			if from != "" || to != "" {
+				if st.from, err = parseDay(from, cfg.Location); err != nil {
+					return usageError{fmt.Errorf("--from: %w", err)}
+				}
+				if st.to, err = parseDay(to, cfg.Location); err != nil {
+					return usageError{fmt.Errorf("--to: %w", err)}
+				}
+				if !st.from.Before(st.to) {
+					return usageError{errors.New("--from must be before --to")}
+				}
+			}
+			if failOn != "" {
+				if _, ok := severityRank[failOn]; !ok {
+					return usageError{fmt.Errorf("--fail-on %q: want info, low, medium, high or critical", failOn)}
+				}
+			}
+			job := "audit"
+			if cfg.Jobs[job] == nil {
+				cfg.Jobs[job] = &pipeline.Job{Name: job, Stages: []string{"audit"}}
+			}
+			var out auditOutcome
+			g.auditOut = &out
+			r := &pipeline.Runner{Config: cfg, Logger: g.log}
+			_, runErr := r.RunFire(cmd.Context(), pipeline.Fire{Job: job, Trigger: pipeline.TriggerManual}, []pipeline.Stage{st})
+			if out.Report != nil {
+				if g.jsonOut {
+					if err := g.printJSON(out.Written); err != nil {
+						return err
+					}
+				} else {
+					printAudit(g, out)
+				}
+			}
+			return runErr
+		},
+	}
+	c.Flags().StringVar(&from, "from", "", "start of the period (YYYY-MM-DD or RFC 3339)")
+	c.Flags().StringVar(&to, "to", "", "end of the period, exclusive")
+	c.Flags().StringVar(&failOn, "fail-on", "", "exit 7 if open findings at or above this severity remain")
+	return c
+}
+
+func parseDay(s string, loc *time.Location) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, errors.New("both --from and --to are needed")
+	}
+	if t, err := time.ParseInLocation("2006-01-02", s, loc); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.RFC3339, s)
+}
+
+func printAudit(g *globals, out auditOutcome) {
+	rep := out.Report
+	s := rep.Summary
+	fmt.Fprintf(g.stdout, "audit %s – %s: %s; %d events (%d unmapped); %d open findings, %d suppressed\n",
+		rep.Period.From.Format("2006-01-02"), rep.Period.To.Format("2006-01-02"), s.Status, s.EventsInPeriod, s.EventsUnmapped, s.OpenFindings, s.Suppressed)
+	var sev []string
+	for _, k := range []string{"critical", "high", "medium", "low", "info"} {
+		if n := s.OpenBySeverity[k]; n > 0 {
+			sev = append(sev, fmt.Sprintf("%s %d", k, n))
+		}
+	}
+	if len(sev) > 0 {
+		fmt.Fprintf(g.stdout, "  open by severity: %s\n", strings.Join(sev, ", "))
+	}
+	fmt.Fprintf(g.stdout, "  report: %s\n", out.Written.HTML)
+}
+
+// generateDemoLogs writes a month of demo access logs for the demo staff.
+func generateDemoLogs(cmd *cobra.Command, g *globals, seed uint64, dataDir string) (*accesslogs.GroundTruth, error) {
+	res, err := accesslogs.Generate(cmd.Context(), accesslogs.Options{
+		Seed:         int64(seed),
+		StaffCSV:     filepath.Join(dataDir, "staff.csv"),
+		OwnershipCSV: filepath.Join(dataDir, "ownership.csv"),
+		Out:          filepath.Join(dataDir, "logs"),
+		Logger:       g.log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	_ = res
+	return accesslogs.ReadGroundTruth(filepath.Join(dataDir, "logs", accesslogs.GroundTruthFile))
+}
