@@ -104,7 +104,7 @@ func (s auditStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Result
 	if err != nil {
 		return res, err
 	}
-	dir := filepath.Join(auditOut(cfg), env.Now().UTC().Format("20060102T150405Z")+"_"+from.Format("2006-01-02")+"_"+to.Format("2006-01-02"))
+	dir := filepath.Join(auditOut(cfg), env.RunID+"_"+from.Format("2006-01-02")+"_"+to.Format("2006-01-02"))
 	prev := previousReport(auditOut(cfg))
 	w, err := reports.Write(ctx, dir, reports.Input{Audit: rep, Previous: prev, Inventory: in.inventory, Datasets: in.datasets,
 		Backups: in.backups, Organization: "Vigil"})
