@@ -236,15 +236,15 @@ func BuiltinMappings() []string { return []string{"vigil", "salesforce", "m365"}
 // CanonicalFields are the fields of Vigil's canonical access event, the
 // targets of a Mapping.
 func CanonicalFields() []string {
-	return []string{"time", "user", "role", "action", "object", "record_count", "source_ip",
-		"country", "city", "latitude", "longitude", "user_agent", "session", "status", "mfa"}
+	return []string{"time", "user", "role", "action", "object_type", "object_id", "record_count", "src_ip",
+		"country", "city", "latitude", "longitude", "user_agent", "session_id", "status", "mfa", "detail"}
 }
 
 // Mapping maps a foreign log shape onto the canonical event.
 type Mapping struct {
 	Fields     map[string]string            `yaml:"fields"`      // canonical field → source field
 	Values     map[string]map[string]string `yaml:"values"`      // canonical field → source value → canonical value
-	TimeFormat string                       `yaml:"time_format"` // rfc3339 | unix | unix_ms | a Go layout
+	TimeFormat string                       `yaml:"time_format"` // iso8601 (default) | unix | unix_ms | a strptime format
 }
 
 // Job is a named, optionally scheduled list of stages.

@@ -124,12 +124,12 @@ audit:
   mappings:                   # user-defined log shapes, by name
     myshape:
       fields:                 # canonical field: field of the log; time is required
-        time: ts              # canonical fields: time user role action object record_count
-        user: actor           #   source_ip country city latitude longitude user_agent
-        action: event         #   session status mfa
+        time: ts              # canonical fields: time user role action object_type object_id
+        user: actor           #   record_count src_ip country city latitude longitude
+        action: event         #   user_agent session_id status mfa detail
       values:                 # canonical field: {log value: canonical value}
         action: {LOGIN: login}
-      time_format: rfc3339    # rfc3339 | unix | unix_ms | a Go layout (default rfc3339)
+      time_format: iso8601    # iso8601 | unix | unix_ms | a strptime format such as %d/%m/%Y %H:%M:%S (default iso8601)
   suppressions: suppressions.yaml  # accepted findings; must exist if set
   out: reports                # report directory, relative to home (default reports)
 

@@ -59,7 +59,11 @@ func (s auditStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Result
 	for _, l := range cfg.Audit.Logs {
 		src := audit.LogSource{Name: l.Name, Paths: []string{l.Path}, Mapping: l.Mapping}
 		if m, ok := cfg.Audit.Mappings[l.Mapping]; ok {
-			src.Custom = &audit.Mapping{Name: l.Mapping, Format: l.Format, Fields: m.Fields, Values: m.Values, TimeFormat: m.TimeFormat}
+			tf := m.TimeFormat
+			if tf == "iso8601" || tf == "rfc3339" {
+				tf = ""
+			}
+			src.Custom = &audit.Mapping{Name: l.Mapping, Format: l.Format, Fields: m.Fields, Values: m.Values, TimeFormat: tf}
 		}
 		opts.Sources = append(opts.Sources, src)
 	}

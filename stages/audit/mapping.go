@@ -418,7 +418,13 @@ func (m Mapping) compile(files []string, source, rejectsTable, rejectsScan strin
 	var outer []string
 	for _, f := range fields {
 		if f == "action" {
-			outer = append(outer, "CASE WHEN \"action\" IN "+actionList()+" THEN \"action\" END AS \"action\"")
+			// A failed login written as action "login" with status "failure"
+			// (the common shape of identity-provider exports) is login_failed.
+			failed := ""
+			if slices.Contains(fields, "status") {
+				failed = "WHEN \"action\" = 'login' AND \"status\" = 'failure' THEN 'login_failed' "
+			}
+			outer = append(outer, "CASE "+failed+"WHEN \"action\" IN "+actionList()+" THEN \"action\" END AS \"action\"")
 			continue
 		}
 		outer = append(outer, quoteIdent(f))
