@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/vigil-dg/vigil/keys"
 	"github.com/vigil-dg/vigil/pipeline"
@@ -35,10 +36,7 @@ func (s snapshotStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Res
 	}
 	for _, t := range env.Config.Tables() {
 		src := env.Config.Sources[t.Source]
-		if src.Type != pipeline.SourceCSV {
-			return res, fmt.Errorf("table %s: source %s has type %s, which this build cannot extract yet", t.Name, src.Name, src.Type)
-		}
-		m, stats, err := s.snapshotCSV(ctx, env, src, t, kr)
+		m, stats, err := s.snapshotTable(ctx, env, src, t, kr)
 		if err != nil {
 			return res, fmt.Errorf("table %s: %w", t.Name, err)
 		}
@@ -62,28 +60,37 @@ func (s snapshotStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Res
 	return res, nil
 }
 
-func (s snapshotStage) snapshotCSV(ctx context.Context, env *pipeline.Env, src *pipeline.Source, t *pipeline.Table, kr *keys.Keyring) (*snapshot.Manifest, extract.Stats, error) {
+// openSource opens one table of a source as a stream of record batches.
+func openSource(ctx context.Context, src *pipeline.Source, t *pipeline.Table, onReject func(extract.Reject) error) (extract.TableReader, error) {
 	types := map[string]extract.Type{}
 	for col, ct := range t.Columns {
 		typ, err := extract.ParseType(ct.String())
 		if err != nil {
-			return nil, extract.Stats{}, fmt.Errorf("column %s: %w", col, err)
+			return nil, fmt.Errorf("column %s: %w", col, err)
 		}
 		types[col] = typ
 	}
-	var w *snapshot.Writer
-	delim := ','
-	if src.Delimiter != "" {
-		delim = []rune(src.Delimiter)[0]
+	switch src.Type {
+	case pipeline.SourceCSV:
+		delim := ','
+		if src.Delimiter != "" {
+			delim = []rune(src.Delimiter)[0]
+		}
+		return extract.OpenCSV(ctx, t.File, extract.CSVOptions{Table: t.Name, Encoding: src.Encoding, Delimiter: delim, Types: types, OnReject: onReject})
+	case pipeline.SourcePostgres:
+		dsn := os.Getenv(src.DSNEnv)
+		if dsn == "" {
+			return nil, fmt.Errorf("source %s: environment variable %s (dsn_env) is not set", src.Name, src.DSNEnv)
+		}
+		return extract.OpenPostgres(ctx, extract.PostgresOptions{DSN: dsn, Table: t.Name, Query: t.Query, Source: t.Table, Types: types, OnReject: onReject})
 	}
-	rr, err := extract.OpenCSV(ctx, t.File, extract.CSVOptions{
-		Table:     t.Name,
-		Encoding:  src.Encoding,
-		Delimiter: delim,
-		Types:     types,
-		OnReject: func(r extract.Reject) error {
-			return w.Reject(snapshot.Reject{File: r.File, Line: r.Line, Column: r.Column, Reason: r.Reason, Raw: r.Raw})
-		},
+	return nil, fmt.Errorf("source %s: type %s cannot be extracted by this build", src.Name, src.Type)
+}
+
+func (s snapshotStage) snapshotTable(ctx context.Context, env *pipeline.Env, src *pipeline.Source, t *pipeline.Table, kr *keys.Keyring) (*snapshot.Manifest, extract.Stats, error) {
+	var w *snapshot.Writer
+	rr, err := openSource(ctx, src, t, func(r extract.Reject) error {
+		return w.Reject(snapshot.Reject{File: r.File, Line: r.Line, Column: r.Column, Reason: r.Reason, Raw: r.Raw})
 	})
 	if err != nil {
 		return nil, extract.Stats{}, err
@@ -93,7 +100,7 @@ func (s snapshotStage) snapshotCSV(ctx context.Context, env *pipeline.Env, src *
 	w, err = snapshot.Create(ctx, snapshot.Options{
 		Store:          env.Paths.Store,
 		Table:          t.Name,
-		Source:         "csv:" + src.Name,
+		Source:         src.Type + ":" + src.Name,
 		Keys:           kr,
 		Auth:           kr,
 		MaxRowsPerFile: env.Config.Snapshot.MaxRowsPerFile,
