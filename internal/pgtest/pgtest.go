@@ -142,4 +142,3 @@ func Start(t testing.TB) string {
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
-
