@@ -137,11 +137,7 @@ pseudonym token, breaking joins with datasets written before: it needs
 			if p == keys.PurposePseudonym && !rotatePseudonym {
 				return usageError{errors.New("rotating the pseudonym key changes every token; add --yes-change-pseudonyms to confirm")}
 			}
-			cfg, err := g.loadConfig()
-			if err != nil {
-				return err
-			}
-			kr, err := openKeys(cmd.Context(), cfg)
+			_, kr, err := g.configAndKeys(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -159,11 +155,7 @@ pseudonym token, breaking joins with datasets written before: it needs
 		Short: "List key ids, purposes, creation times and the primary of each purpose",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := g.loadConfig()
-			if err != nil {
-				return err
-			}
-			kr, err := openKeys(cmd.Context(), cfg)
+			_, kr, err := g.configAndKeys(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -160,11 +160,7 @@ func snapshotsCmd(g *globals) *cobra.Command {
 		Use:   "rewrap [SNAPSHOT...]",
 		Short: "Re-wrap every data key under the current primary wrapping key (after keys rotate wrap)",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := g.loadConfig()
-			if err != nil {
-				return err
-			}
-			kr, err := openKeys(cmd.Context(), cfg)
+			cfg, kr, err := g.configAndKeys(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -215,11 +211,7 @@ MATERIAL: it is written with mode 0600, never to stdout; delete it after use.`,
 			if out == "" {
 				return usageError{errors.New("--out is required (the script holds key material, so it is never printed)")}
 			}
-			cfg, err := g.loadConfig()
-			if err != nil {
-				return err
-			}
-			kr, err := openKeys(cmd.Context(), cfg)
+			cfg, kr, err := g.configAndKeys(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -291,11 +283,7 @@ where it may be kept.`,
 			if f != snapshot.FormatCSV && f != snapshot.FormatParquet {
 				return usageError{fmt.Errorf("--format %q: want csv or parquet", format)}
 			}
-			cfg, err := g.loadConfig()
-			if err != nil {
-				return err
-			}
-			kr, err := openKeys(cmd.Context(), cfg)
+			cfg, kr, err := g.configAndKeys(cmd.Context())
 			if err != nil {
 				return err
 			}

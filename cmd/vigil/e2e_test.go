@@ -164,6 +164,19 @@ func TestNoPersonalDataInOutput(t *testing.T) {
 // (by the generator's ground truth) that is long enough to be unambiguous.
 func personalValues(t *testing.T, dataDir string) map[string]bool {
 	t.Helper()
+	return groundTruthValues(t, dataDir, 6, func(class string) bool {
+		switch class {
+		case "", "none", "gender", "province", "city", "age", "record_id":
+			return false
+		}
+		return true
+	})
+}
+
+// groundTruthValues returns the values, at least minLen characters long, of
+// the demo columns whose ground-truth class keep accepts.
+func groundTruthValues(t *testing.T, dataDir string, minLen int, keep func(class string) bool) map[string]bool {
+	t.Helper()
 	gt, err := demo.ReadGroundTruth(filepath.Join(dataDir, "ground_truth.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -181,15 +194,12 @@ func personalValues(t *testing.T, dataDir string) map[string]bool {
 		if err != nil {
 			t.Fatal(err)
 		}
-		header := recs[0]
-		for i, h := range header {
-			class := cols[strings.TrimPrefix(h, "\ufeff")]
-			switch class {
-			case "", "none", "gender", "province", "city", "age", "record_id":
+		for i, h := range recs[0] {
+			if !keep(string(cols[strings.TrimPrefix(h, "\ufeff")])) {
 				continue
 			}
 			for _, rec := range recs[1:] {
-				if i < len(rec) && len([]rune(rec[i])) >= 6 {
+				if i < len(rec) && len([]rune(rec[i])) >= minLen {
 					vals[rec[i]] = true
 				}
 			}

@@ -33,3 +33,16 @@ func openKeys(ctx context.Context, cfg *pipeline.Config) (*keys.Keyring, error) 
 
 func jsonMarshal(v any) ([]byte, error)   { return json.Marshal(v) }
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// configAndKeys loads the config and opens its keyset.
+func (g *globals) configAndKeys(ctx context.Context) (*pipeline.Config, *keys.Keyring, error) {
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	kr, err := openKeys(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, kr, nil
+}
