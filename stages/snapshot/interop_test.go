@@ -152,9 +152,14 @@ func TestDuckDBReadsLargeChunks(t *testing.T) {
 		rgBytes int64 // 0: maxRowGroupBytes
 		big     int   // row with a long address, -1 for none
 		bigLen  int
+		dict    dictMode
 	}{
-		{name: "one row group", big: -1},
-		{name: "row groups cut by size", rgBytes: 512 << 10, big: 4321, bigLen: 700 << 10},
+		{name: "one row group", big: -1, dict: defaultDict},
+		{name: "row groups cut by size", rgBytes: 512 << 10, big: 4321, bigLen: 700 << 10, dict: defaultDict},
+		// Dictionary encoding is off by default; the shapes it gives (a
+		// dictionary page, fallback to PLAIN) must still read.
+		{name: "dictionary one row group", big: -1, dict: dictStrings},
+		{name: "dictionary row groups cut by size", rgBytes: 512 << 10, big: 4321, bigLen: 700 << 10, dict: dictStrings},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
@@ -171,6 +176,7 @@ func TestDuckDBReadsLargeChunks(t *testing.T) {
 			if tc.rgBytes > 0 {
 				w.rgBytes = tc.rgBytes
 			}
+			w.dict = tc.dict
 			for start := 0; start < rows; start += 1000 {
 				rec := largeChunkRecord(alloc, start, 1000, tc.big, tc.bigLen)
 				err := w.Write(rec)
@@ -190,9 +196,10 @@ func TestDuckDBReadsLargeChunks(t *testing.T) {
 
 			layout := fileLayout(t, s, m.DataFiles()[0].Name)
 			rowGroups := map[int]int64{}
-			multiPageShape := false
+			multiPageShape, dictPages := false, 0
 			for _, cl := range layout {
 				rowGroups[cl.rowGroup] = cl.rows
+				dictPages += cl.dictPages
 				if cl.dataPgs != 1 || cl.dictPages > 1 {
 					t.Errorf("row group %d column %d has %d data pages and %d dictionary pages, want 1 and at most 1",
 						cl.rowGroup, cl.column, cl.dataPgs, cl.dictPages)
@@ -201,6 +208,9 @@ func TestDuckDBReadsLargeChunks(t *testing.T) {
 				if cl.uncompressed > parquet.DefaultDataPageSize {
 					multiPageShape = true
 				}
+			}
+			if tc.dict == dictStrings && dictPages == 0 {
+				t.Error("no dictionary page: the test data lost its shape")
 			}
 			if tc.rgBytes == 0 && !multiPageShape {
 				t.Error("no column chunk is larger than one default data page: the test data lost its shape")

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -627,5 +628,70 @@ func TestRestore(t *testing.T) {
 	}
 	if n != 120 {
 		t.Errorf("csv rows = %d", n)
+	}
+}
+
+// TestParallelColumns writes the same rows with the columns encoded one
+// after the other and by several goroutines: the files have the same
+// sizes (the same layout) and read back as the input, in order.
+func TestParallelColumns(t *testing.T) {
+	ctx := context.Background()
+	alloc := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer alloc.AssertSize(t, 0)
+	schema := fullSchema()
+	const rows = 3000
+	var sizes [2][]int64
+	for k, workers := range []int{1, 4} {
+		opts := testOptions(t, t.TempDir())
+		opts.Alloc = alloc
+		opts.RowGroupRows = 700
+		w, err := Create(ctx, opts, schema)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.workers = workers
+		for start := 0; start < rows; start += 512 {
+			rec := genRecord(alloc, schema, start, min(512, rows-start))
+			err := w.Write(rec)
+			rec.Release()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		m, err := w.Commit(ctx, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range m.Files {
+			sizes[k] = append(sizes[k], f.Size)
+		}
+		s, err := Open(ctx, opts.Store, m.Ref(), opts.Keys, opts.Auth)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rr, err := s.Records(ctx, alloc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for rr.Next() {
+			rec := rr.RecordBatch()
+			want := genRecord(alloc, schema, n, int(rec.NumRows()))
+			if !sameRows(t, rec, want) {
+				t.Errorf("workers %d: batch at row %d differs", workers, n)
+			}
+			want.Release()
+			n += int(rec.NumRows())
+		}
+		if err := rr.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rr.Release()
+		if n != rows {
+			t.Errorf("workers %d: read %d rows, want %d", workers, n, rows)
+		}
+	}
+	if !slices.Equal(sizes[0], sizes[1]) {
+		t.Errorf("file sizes %v (serial) and %v (parallel) differ", sizes[0], sizes[1])
 	}
 }
