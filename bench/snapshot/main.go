@@ -66,25 +66,9 @@ func run(rows int, mem string, runs int, work string) error {
 		return bt, brss, nil
 	}
 
-	dir, err := prepare(bin, work, rows)
-	if err != nil {
-		return err
-	}
-	csv := filepath.Join(dir, "data", "customers.csv")
-	st, _ := os.Stat(csv)
-	vt, vrss, err := best(func() (time.Duration, int64, error) { return snapshot(bin, dir) })
-	if err != nil {
-		return err
-	}
-	dt, err := duckdbCopy(csv, filepath.Join(work, "duck.parquet"), runs)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("snapshot of customers: %d rows, %.1f MB CSV\n", rows, float64(st.Size())/1e6)
-	fmt.Printf("  vigil run (extract+encrypt+digest+manifest): %8.3f s  peak RSS %6.1f MB\n", vt.Seconds(), mb(vrss))
-	fmt.Printf("  duckdb COPY (FROM read_csv) TO parquet:      %8.3f s\n", dt.Seconds())
-	fmt.Printf("  ratio vigil/duckdb: %.2fx (target <= 1.5x)\n", vt.Seconds()/dt.Seconds())
-
+	// Memory first: Go starts children with a vfork-style clone, so a
+	// child's max RSS starts at the parent's peak, which the in-process
+	// DuckDB COPY below would raise.
 	var prev int64
 	var prevRows int
 	for _, f := range strings.Split(mem, ",") {
@@ -107,6 +91,25 @@ func run(rows int, mem string, runs int, work string) error {
 		prev, prevRows = rss, n
 		os.RemoveAll(d)
 	}
+	dir, err := prepare(bin, work, rows)
+	if err != nil {
+		return err
+	}
+	csv := filepath.Join(dir, "data", "customers.csv")
+	st, _ := os.Stat(csv)
+	vt, vrss, err := best(func() (time.Duration, int64, error) { return snapshot(bin, dir) })
+	if err != nil {
+		return err
+	}
+	dt, err := duckdbCopy(csv, filepath.Join(work, "duck.parquet"), runs)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nsnapshot of customers: %d rows, %.1f MB CSV\n", rows, float64(st.Size())/1e6)
+	fmt.Printf("  vigil run (extract+encrypt+digest+manifest): %8.3f s  peak RSS %6.1f MB\n", vt.Seconds(), mb(vrss))
+	fmt.Printf("  duckdb COPY (FROM read_csv) TO parquet:      %8.3f s\n", dt.Seconds())
+	fmt.Printf("  ratio vigil/duckdb: %.2fx (target <= 1.5x)\n", vt.Seconds()/dt.Seconds())
+
 	return nil
 }
 
