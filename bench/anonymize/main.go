@@ -33,7 +33,7 @@ import (
 )
 
 func main() {
-	adult := flag.String("adult", "/work/shared/data/adult", "directory with adult.csv and adult_hierarchy_<column>.csv (empty: skip)")
+	adult := flag.String("adult", "../shared/data/adult", "directory with adult.csv and adult_hierarchy_<column>.csv (empty: skip)")
 	rows := flag.Int("rows", 1_000_000, "synthetic customers for Mondrian")
 	exhaustive := flag.Bool("exhaustive", true, "also evaluate every lattice node (the reference)")
 	flag.StringVar(&memProfile, "memprofile", "", "write a heap profile at the peak of each Mondrian run to this file")

@@ -16,6 +16,9 @@ import (
 func TestAuditCustomMappingAndRealM365Logs(t *testing.T) {
 	m365, _ := filepath.Abs(filepath.Join("..", "..", "..", "shared", "data", "logs", "otrf-m365-attacks"))
 	if _, err := os.Stat(m365); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("shared data not present in CI: %v", err)
+		}
 		t.Skipf("shared data not present: %v", err)
 	}
 	dir := setupDir(t, 200, false, "  snap: {stages: [snapshot]}\n")
