@@ -27,8 +27,8 @@
 //     (it takes over the dead process's stale lock), and leaves no .tmp-*
 //     (or datasets/.old-*) directory behind.
 //
-// -stages sets the nightly job's stages (default snapshot; add classify,
-// anonymize, verify once the build has them).
+// -stages sets the nightly job's stages (default the real nightly job:
+// snapshot, classify, anonymize).
 //
 // It prints one line per kill (delay; stage at the kill from the ledger, table
 // being written and snapshots the killed run committed, from the store; the
@@ -60,7 +60,7 @@ import (
 func main() {
 	n := flag.Int("n", 20, "number of kills")
 	rows := flag.Int("rows", 300_000, "customers to generate (the other demo tables scale with it)")
-	stages := flag.String("stages", "snapshot", "comma-separated stages of the nightly job")
+	stages := flag.String("stages", "snapshot,classify,anonymize", "comma-separated stages of the nightly job")
 	filesRows := flag.Int("max-rows-per-file", 100_000, "snapshot.max_rows_per_file, so that tables span several files")
 	keepLast := flag.Int("keep-last", 2, "snapshot.keep_last")
 	verify := flag.String("verify", "auto", "integrity check: vigil (vigil verify), direct (manifests, sizes, SHA-256 read here) or auto (vigil if the build has verify --all)")
