@@ -349,7 +349,7 @@ findings at or above that severity remain.`,
 						return err
 					}
 				} else {
-					printAudit(g, out)
+					printAudit(g, out, cfg.Location)
 				}
 			}
 			return runErr
@@ -371,11 +371,11 @@ func parseDay(s string, loc *time.Location) (time.Time, error) {
 	return time.Parse(time.RFC3339, s)
 }
 
-func printAudit(g *globals, out auditOutcome) {
+func printAudit(g *globals, out auditOutcome, loc *time.Location) {
 	rep := out.Report
 	s := rep.Summary
 	fmt.Fprintf(g.stdout, "audit %s – %s: %s; %d events (%d unmapped); %d open findings, %d suppressed\n",
-		rep.Period.From.Format("2006-01-02"), rep.Period.To.Format("2006-01-02"), s.Status, s.EventsInPeriod, s.EventsUnmapped, s.OpenFindings, s.Suppressed)
+		rep.Period.From.In(loc).Format("2006-01-02"), rep.Period.To.In(loc).Format("2006-01-02"), s.Status, s.EventsInPeriod, s.EventsUnmapped, s.OpenFindings, s.Suppressed)
 	var sev []string
 	for _, k := range []string{"critical", "high", "medium", "low", "info"} {
 		if n := s.OpenBySeverity[k]; n > 0 {
