@@ -312,8 +312,10 @@ func TestStarterLoads(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(dir, "demo-data"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "demo-data", "customers.csv"), []byte("id\n"), 0o644); err != nil {
-		t.Fatal(err)
+	for _, f := range []string{"customers", "staff", "ownership", "orders", "enrollments"} {
+		if err := os.WriteFile(filepath.Join(dir, "demo-data", f+".csv"), []byte("id\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	cfg, err := Load(path, testOpts())
 	if err != nil {

@@ -180,6 +180,11 @@ sources:
     tables:
       customers:
         file: customers.csv
+        # columns: {lifetime_value: "decimal(14,2)"}   # declared types; the rest is inferred
+      staff: {file: staff.csv}           # CRM users: the audit reads roles, status, leave dates
+      ownership: {file: ownership.csv}   # which salesperson owns which customer
+      orders: {file: orders.csv}
+      enrollments: {file: enrollments.csv}
 
 snapshot:
   keep_last: 14
@@ -189,16 +194,15 @@ classify:
   review_below: 0.8
 
 protect:
-  unclassified: pass
+  unclassified: pass                # columns with no personal-data class: pass | drop
   tables:
     customers:
-      columns:
-        name: {method: pseudonym}
-        phone: {method: mask, keep_prefix: 3, keep_suffix: 4}
-        email: {method: pseudonym}
-        birth_date: {method: generalize, date_part: year}
-      quasi_identifiers: [gender, birth_date, postal_code]   # empty with k set: every column classified
-                              # as a quasi-identifier (built-in hierarchies, else value → *)
+      # Columns not named here get their class's default protection
+      # (vigil rules list). Name columns to override, e.g.:
+      # columns:
+      #   mobile: {method: mask, keep_prefix: 3, keep_suffix: 4}
+      #   email: {method: pseudonym}
+      # quasi_identifiers: [gender, birth_date, postal_code]   # default: the classified ones
       k: 5
       suppression: 0.04
 
@@ -207,7 +211,7 @@ audit:
     - name: crm
       path: demo-data/logs/*.jsonl
       format: json
-      mapping: vigil
+      mapping: salesforce           # the demo logs are Salesforce-shaped
 
 jobs:
   nightly:

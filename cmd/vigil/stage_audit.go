@@ -47,7 +47,7 @@ func (s auditStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Result
 	opts := audit.Options{
 		From: from, To: to,
 		Suppressions: cfg.Audit.Suppressions,
-		TimeZone:     cfg.Location.String(),
+		TimeZone:     ianaZone(cfg.Location),
 		Mask:         customerMask(kr),
 		Logger:       env.Logger,
 		Now:          env.Now,
@@ -189,6 +189,34 @@ func customerMask(kr *keys.Keyring) func(string) string {
 		}
 		return "cust_" + hex.EncodeToString(t[:6])
 	}
+}
+
+// ianaZone names loc for DuckDB, which knows IANA names but not "Local":
+// the local zone is resolved from TZ, /etc/timezone or /etc/localtime, else UTC.
+func ianaZone(loc *time.Location) string {
+	if name := loc.String(); name != "Local" {
+		return name
+	}
+	if tz := strings.TrimPrefix(os.Getenv("TZ"), ":"); tz != "" {
+		if _, err := time.LoadLocation(tz); err == nil {
+			return tz
+		}
+	}
+	if b, err := os.ReadFile("/etc/timezone"); err == nil {
+		if tz := strings.TrimSpace(string(b)); tz != "" {
+			if _, err := time.LoadLocation(tz); err == nil {
+				return tz
+			}
+		}
+	}
+	if target, err := os.Readlink("/etc/localtime"); err == nil {
+		if _, tz, ok := strings.Cut(target, "zoneinfo/"); ok {
+			if _, err := time.LoadLocation(tz); err == nil {
+				return tz
+			}
+		}
+	}
+	return "UTC"
 }
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
