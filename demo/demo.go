@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/vigil-dg/vigil/internal/atomicfile"
 )
 
 // MaxRows is the largest customers table Generate writes (customer ids keep
@@ -160,10 +162,10 @@ func Generate(ctx context.Context, opts Options) (*Summary, error) {
 			return nil, err
 		}
 	}
-	if err := writeFileAtomic(gtPath, append(gt, '\n')); err != nil {
+	if err := atomicfile.WriteFile(gtPath, append(gt, '\n'), 0o600); err != nil {
 		return nil, err
 	}
-	if err := syncDir(opts.Out); err != nil {
+	if err := atomicfile.SyncDir(opts.Out); err != nil {
 		return nil, err
 	}
 	sum := &Summary{Dir: opts.Out, GroundTruth: gtPath}
@@ -190,42 +192,4 @@ func newGen(seed uint64, rows int, now time.Time) *gen {
 		signupStart: start,
 		signupSpan:  int64(day-1)*86400 - start,
 	}
-}
-
-// writeFileAtomic writes data to a temporary file in path's directory, syncs
-// it and renames it over path.
-func writeFileAtomic(path string, data []byte) error {
-	name := filepath.Base(path)
-	f, err := os.CreateTemp(filepath.Dir(path), "."+name+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("demo: create %s: %w", name, err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("demo: write %s: %w", name, err)
-	}
-	return nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("demo: sync %s: %w", dir, err)
-	}
-	return nil
 }

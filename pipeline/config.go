@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/vigil-dg/vigil/rules/detections"
 )
 
 // ConfigFormat is the only config format version this package reads.
@@ -233,11 +235,17 @@ type LogSource struct {
 // BuiltinMappings are the log mappings that need no audit.mappings entry.
 func BuiltinMappings() []string { return []string{"vigil", "salesforce", "m365"} }
 
-// CanonicalFields are the fields of Vigil's canonical access event, the
-// targets of a Mapping.
+// CanonicalFields are the fields of Vigil's canonical access event that a
+// mapping may fill: the columns of the audit's events table
+// (rules/detections.EventColumns) but those the engine sets itself.
 func CanonicalFields() []string {
-	return []string{"time", "user", "role", "action", "object_type", "object_id", "record_count", "src_ip",
-		"country", "city", "latitude", "longitude", "user_agent", "session_id", "status", "mfa", "detail"}
+	var out []string
+	for _, c := range detections.EventColumns {
+		if c.Name != "event_id" && c.Name != "source" {
+			out = append(out, c.Name)
+		}
+	}
+	return out
 }
 
 // Mapping maps a foreign log shape onto the canonical event.

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"syscall"
 	"time"
+
+	"github.com/vigil-dg/vigil/internal/atomicfile"
 )
 
 // LedgerFormat is the format version written in every ledger record.
@@ -138,7 +140,7 @@ func AppendRecord(home string, rec Record) error {
 		return fmt.Errorf("pipeline: ledger sync: %w", err)
 	}
 	if created {
-		syncDir(dir)
+		_ = atomicfile.SyncDir(dir)
 	}
 	return nil
 }
@@ -149,13 +151,6 @@ func flock(f *os.File, how int) error {
 		if !errors.Is(err, syscall.EINTR) {
 			return err
 		}
-	}
-}
-
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
 	}
 }
 

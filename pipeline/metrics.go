@@ -3,12 +3,13 @@ package pipeline
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vigil-dg/vigil/internal/atomicfile"
 )
 
 // MetricsFile is the Prometheus textfile written into <home>/metrics.
@@ -27,7 +28,7 @@ func WriteMetrics(cfg *Config) error {
 		return err
 	}
 	data := RenderMetrics(cfg.JobNames(), recs)
-	return writeFileAtomic(filepath.Join(cfg.Paths().Metrics, MetricsFile), data, 0o644)
+	return atomicfile.WriteFile(filepath.Join(cfg.Paths().Metrics, MetricsFile), data, 0o644)
 }
 
 // RenderMetrics renders the Prometheus text exposition of the ledger
@@ -179,39 +180,4 @@ func sortedPairs(m map[[2]string]int64) [][2]string {
 
 func escapeLabel(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s)
-}
-
-// writeFileAtomic writes data to a temporary file beside path, syncs it and
-// renames it over path.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // no-op after a successful rename
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	syncDir(dir)
-	return nil
 }

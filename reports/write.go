@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/vigil-dg/vigil/internal/atomicfile"
 )
 
 // File names in a report folder.
@@ -94,7 +96,7 @@ func Write(ctx context.Context, dir string, in Input) (*Written, error) {
 				return nil, err
 			}
 		}
-		if err := syncDir(tmp); err != nil {
+		if err := atomicfile.SyncDir(tmp); err != nil {
 			os.RemoveAll(tmp)
 			return nil, err
 		}
@@ -102,7 +104,7 @@ func Write(ctx context.Context, dir string, in Input) (*Written, error) {
 			os.RemoveAll(tmp)
 			return nil, fmt.Errorf("%w: %v", ErrWrite, err)
 		}
-		if err := syncDir(parent); err != nil {
+		if err := atomicfile.SyncDir(parent); err != nil {
 			return nil, err
 		}
 	case err != nil:
@@ -140,7 +142,7 @@ func Write(ctx context.Context, dir string, in Input) (*Written, error) {
 			}
 			tmps[i] = ""
 		}
-		if err := syncDir(dir); err != nil {
+		if err := atomicfile.SyncDir(dir); err != nil {
 			return nil, err
 		}
 	}
@@ -162,18 +164,6 @@ func writeSync(path string, data []byte) error {
 	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrWrite, path, err)
-	}
-	return nil
-}
-
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrWrite, err)
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("%w: sync %s: %v", ErrWrite, dir, err)
 	}
 	return nil
 }

@@ -69,6 +69,7 @@ func run(rows int, mem string, runs int, work string) error {
 	// Memory first: Go starts children with a vfork-style clone, so a
 	// child's max RSS starts at the parent's peak, which the in-process
 	// DuckDB COPY below would raise.
+	var missed []string
 	var prev int64
 	var prevRows int
 	for _, f := range strings.Split(mem, ",") {
@@ -85,8 +86,15 @@ func run(rows int, mem string, runs int, work string) error {
 			return err
 		}
 		fmt.Printf("peak RSS at %d rows: %.1f MB (%.2f s) (target < 512 MB)\n", n, mb(rss), t.Seconds())
+		if mb(rss) >= 512 {
+			missed = append(missed, fmt.Sprintf("peak RSS at %d rows", n))
+		}
 		if prev > 0 {
-			fmt.Printf("  growth %d → %d rows: %.2fx (target < 1.3x)\n", prevRows, n, float64(rss)/float64(prev))
+			growth := float64(rss) / float64(prev)
+			fmt.Printf("  growth %d → %d rows: %.2fx (target < 1.3x)\n", prevRows, n, growth)
+			if growth >= 1.3 {
+				missed = append(missed, "memory growth")
+			}
 		}
 		prev, prevRows = rss, n
 		os.RemoveAll(d)
@@ -108,8 +116,14 @@ func run(rows int, mem string, runs int, work string) error {
 	fmt.Printf("\nsnapshot of customers: %d rows, %.1f MB CSV\n", rows, float64(st.Size())/1e6)
 	fmt.Printf("  vigil run (extract+encrypt+digest+manifest): %8.3f s  peak RSS %6.1f MB\n", vt.Seconds(), mb(vrss))
 	fmt.Printf("  duckdb COPY (FROM read_csv) TO parquet:      %8.3f s\n", dt.Seconds())
-	fmt.Printf("  ratio vigil/duckdb: %.2fx (target <= 1.5x)\n", vt.Seconds()/dt.Seconds())
-
+	ratio := vt.Seconds() / dt.Seconds()
+	fmt.Printf("  ratio vigil/duckdb: %.2fx (target <= 1.5x)\n", ratio)
+	if ratio > 1.5 {
+		missed = append(missed, "time ratio")
+	}
+	if len(missed) > 0 {
+		return fmt.Errorf("targets missed: %s", strings.Join(missed, ", "))
+	}
 	return nil
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/vigil-dg/vigil/keys"
@@ -30,9 +29,6 @@ func openKeys(ctx context.Context, cfg *pipeline.Config) (*keys.Keyring, error) 
 	}
 	return kr, nil
 }
-
-func jsonMarshal(v any) ([]byte, error)   { return json.Marshal(v) }
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 
 // configAndKeys loads the config and opens its keyset.
 func (g *globals) configAndKeys(ctx context.Context) (*pipeline.Config, *keys.Keyring, error) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -287,9 +288,9 @@ func printPrivacy(g *globals, r *anonymize.Result) {
 }
 
 func metricsLine(m anonymize.MetricValues) string {
-	b, _ := jsonMarshal(m)
+	b, _ := json.Marshal(m)
 	var kv map[string]any
-	_ = jsonUnmarshal(b, &kv)
+	_ = json.Unmarshal(b, &kv)
 	keys := make([]string, 0, len(kv))
 	for k := range kv {
 		keys = append(keys, k)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -324,7 +325,7 @@ func readJSON(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	return jsonUnmarshal(b, v)
+	return json.Unmarshal(b, v)
 }
 
 func auditCmd(g *globals) *cobra.Command {

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/vigil-dg/vigil/internal/atomicfile"
 )
 
 // Sentinel errors.
@@ -186,19 +188,11 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	res.GroundTruth = filepath.Join(opts.Out, GroundTruthFile)
-	if err := writeFileAtomic(res.GroundTruth, append(data, '\n')); err != nil {
+	if err := atomicfile.WriteFile(res.GroundTruth, append(data, '\n'), 0o600); err != nil {
 		return nil, err
 	}
 	log.Info("accesslogs: generated", "days", g.days, "events", res.Events, "incidents", len(incidents))
 	return res, nil
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }
 
 // writeDay generates one day and writes its file.

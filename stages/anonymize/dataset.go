@@ -23,6 +23,8 @@ import (
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/vigil-dg/vigil/internal/atomicfile"
 )
 
 // DatasetFormat is the format version of _vigil.json.
@@ -223,7 +225,7 @@ func checkTableName(t string) error {
 // commitDir renames tmp to root/name, replacing an existing dataset: the old
 // directory is moved aside first and removed after the new one is in place.
 func commitDir(root, tmp, name string) error {
-	if err := syncDir(tmp); err != nil {
+	if err := atomicfile.SyncDir(tmp); err != nil {
 		return err
 	}
 	final := filepath.Join(root, name)
@@ -235,7 +237,7 @@ func commitDir(root, tmp, name string) error {
 			return fmt.Errorf("anonymize: replace dataset: %w", err)
 		}
 		if ok {
-			if err := syncDir(root); err != nil {
+			if err := atomicfile.SyncDir(root); err != nil {
 				return err
 			}
 			return os.RemoveAll(tmp)
@@ -251,23 +253,11 @@ func commitDir(root, tmp, name string) error {
 		}
 		return fmt.Errorf("anonymize: commit dataset: %w", err)
 	}
-	if err := syncDir(root); err != nil {
+	if err := atomicfile.SyncDir(root); err != nil {
 		return err
 	}
 	if old != "" {
 		return os.RemoveAll(old)
-	}
-	return nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return fmt.Errorf("anonymize: sync %s: %w", filepath.Base(dir), err)
 	}
 	return nil
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/vigil-dg/vigil/internal/atomicfile"
 )
 
 // Format is a plaintext restore format.
@@ -109,7 +111,7 @@ func Restore(ctx context.Context, s *Snapshot, dir string, format Format) (*Rest
 	}
 	os.Remove(tmp.Name())
 	ok = true
-	if err := syncDir(dir); err != nil {
+	if err := atomicfile.SyncDir(dir); err != nil {
 		return nil, err
 	}
 	return &Restored{Path: final, Format: format, Rows: rows}, nil

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/vigil-dg/vigil/internal/atomicfile"
 )
 
 const (
@@ -218,7 +220,7 @@ func deleteDir(dir string) error {
 	if err := os.Rename(dir, trash); err != nil {
 		return fmt.Errorf("snapshot: delete: %w", err)
 	}
-	if err := syncDir(parent); err != nil {
+	if err := atomicfile.SyncDir(parent); err != nil {
 		return err
 	}
 	if err := os.RemoveAll(trash); err != nil {
@@ -338,7 +340,7 @@ func Rewrap(ctx context.Context, store, ref string, keys KeyWrapper, auth Authen
 		os.Remove(tmp)
 		return nil, fmt.Errorf("snapshot: rewrap: %w", err)
 	}
-	if err := syncDir(s.Dir()); err != nil {
+	if err := atomicfile.SyncDir(s.Dir()); err != nil {
 		return nil, err
 	}
 	return &m, nil

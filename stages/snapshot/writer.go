@@ -30,6 +30,8 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/vigil-dg/vigil/internal/atomicfile"
 )
 
 // KeyWrapper wraps and unwraps data keys (envelope encryption). WrapKey
@@ -499,7 +501,7 @@ func (w *Writer) Commit(ctx context.Context, rowsRead int64) (*Manifest, error) 
 	if err := writeFileSync(filepath.Join(w.tmpDir, ManifestName), b); err != nil {
 		return nil, w.fail(err)
 	}
-	if err := syncDir(w.tmpDir); err != nil {
+	if err := atomicfile.SyncDir(w.tmpDir); err != nil {
 		return nil, w.fail(err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -510,7 +512,7 @@ func (w *Writer) Commit(ctx context.Context, rowsRead int64) (*Manifest, error) 
 		return nil, w.fail(fmt.Errorf("snapshot: commit: %w", err))
 	}
 	w.done = true
-	if err := syncDir(w.tableDir); err != nil {
+	if err := atomicfile.SyncDir(w.tableDir); err != nil {
 		return nil, fmt.Errorf("snapshot: commit: %w", err)
 	}
 	w.log.Info("snapshot committed", "rows", m.Rows, "rows_rejected", m.RowsRejected,
@@ -987,21 +989,6 @@ func writeFileSync(path string, b []byte) error {
 	}
 	if err != nil {
 		return fmt.Errorf("snapshot: write %s: %w", filepath.Base(path), err)
-	}
-	return nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("snapshot: %w", err)
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil && !errors.Is(err, os.ErrInvalid) {
-		return fmt.Errorf("snapshot: sync %s: %w", dir, err)
 	}
 	return nil
 }
