@@ -211,6 +211,9 @@ func (v *validator) sources() {
 		if !v.oneOf(p+".type", s.Type, SourceCSV, SourcePostgres, SourceParquet) {
 			continue
 		}
+		if s.Type == SourceParquet {
+			v.errf(p+".type", "parquet sources are not extracted yet; export the tables as CSV or read them from PostgreSQL")
+		}
 		dirOK := false
 		switch s.Type {
 		case SourceCSV, SourceParquet:
