@@ -57,11 +57,11 @@ const (
 
 // KeyInfo describes one key. It never holds key material.
 type KeyInfo struct {
-	Purpose Purpose
-	ID      string // e.g. "wrap-1a2b3c4d": purpose and the Tink key id in hex
-	Primary bool   // new wraps, tags and tokens use the primary key
-	Created time.Time
-	Status  string // StatusEnabled, StatusDisabled or StatusDestroyed
+	Purpose Purpose   `json:"purpose"`
+	ID      string    `json:"id"`      // e.g. "wrap-1a2b3c4d": purpose and the Tink key id in hex
+	Primary bool      `json:"primary"` // new wraps, tags and tokens use the primary key
+	Created time.Time `json:"created"`
+	Status  string    `json:"status"` // StatusEnabled, StatusDisabled or StatusDestroyed
 }
 
 // spec describes what a purpose's Tink keyset must look like.

@@ -94,7 +94,8 @@ const keyFileLen = 32
 func readKeyFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("keys: key file: %w", err)
+		// A missing or unreadable key file is a key problem (exit code 4).
+		return nil, fmt.Errorf("%w: %w", ErrBadKeyFile, err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()

@@ -48,8 +48,8 @@ type Fire struct {
 
 // RunResult is what a run recorded in the ledger.
 type RunResult struct {
-	Run    Record
-	Stages []Record
+	Run    Record   `json:"run"`
+	Stages []Record `json:"stages"`
 }
 
 // NewRunID returns a run id that sorts by time: UTC time to the microsecond

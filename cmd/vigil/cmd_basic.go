@@ -49,6 +49,9 @@ func initCmd(g *globals) *cobra.Command {
 			if err := f.Close(); err != nil {
 				return err
 			}
+			if g.jsonOut {
+				return g.printJSON(map[string]any{"config": g.configPath, "written": true})
+			}
 			fmt.Fprintf(g.stdout, "wrote %s\nnext: edit it, then run \"vigil keys init\" and \"vigil config validate\"\n", g.configPath)
 			return nil
 		},
@@ -79,6 +82,9 @@ func configCmd(g *globals) *cobra.Command {
 		Short: "Print the reference of every configuration key",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if g.jsonOut {
+				return g.printJSON(map[string]any{"reference": pipeline.Reference()})
+			}
 			fmt.Fprint(g.stdout, pipeline.Reference())
 			return nil
 		},
@@ -168,6 +174,9 @@ pseudonym token, breaking joins with datasets written before: it needs
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := keys.GenerateKeyFile(args[0]); err != nil {
 				return err
+			}
+			if g.jsonOut {
+				return g.printJSON(map[string]any{"key_file": args[0], "mode": "0600"})
 			}
 			fmt.Fprintf(g.stdout, "wrote %s (mode 0600); keep a copy off this machine: without it the snapshots cannot be decrypted\n", args[0])
 			return nil

@@ -148,6 +148,12 @@ func snapshotsCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if g.jsonOut {
+				if removed == nil {
+					removed = []string{}
+				}
+				return g.printJSON(map[string]any{"table": args[0], "keep": keep, "removed": removed})
+			}
 			for _, r := range removed {
 				fmt.Fprintln(g.stdout, "removed", r)
 			}
@@ -177,12 +183,19 @@ func snapshotsCmd(g *globals) *cobra.Command {
 			if len(refs) == 0 {
 				return usageError{errors.New("name snapshots or use --all")}
 			}
+			done := []string{}
 			for _, ref := range refs {
 				m, err := snapshot.Rewrap(cmd.Context(), cfg.Paths().Store, ref, kr, kr)
 				if err != nil {
 					return fmt.Errorf("%s: %w", ref, err)
 				}
-				fmt.Fprintf(g.stdout, "rewrapped %s\n", m.Ref())
+				done = append(done, m.Ref())
+				if !g.jsonOut {
+					fmt.Fprintf(g.stdout, "rewrapped %s\n", m.Ref())
+				}
+			}
+			if g.jsonOut {
+				return g.printJSON(map[string]any{"rewrapped": done})
 			}
 			return nil
 		},
@@ -247,6 +260,9 @@ MATERIAL: it is written with mode 0600, never to stdout; delete it after use.`,
 			}
 			if err := f.Close(); err != nil {
 				return err
+			}
+			if g.jsonOut {
+				return g.printJSON(map[string]any{"snapshot": m.Ref(), "script": out, "mode": "0600"})
 			}
 			fmt.Fprintf(g.stdout, "wrote %s (mode 0600, holds key material): duckdb -init %s\n", out, out)
 			return nil

@@ -7,6 +7,7 @@ import (
 	"github.com/vigil-dg/vigil/keys"
 	"github.com/vigil-dg/vigil/pipeline"
 	"github.com/vigil-dg/vigil/stages/snapshot"
+	"github.com/vigil-dg/vigil/stages/verify"
 )
 
 // Exit codes. They are part of Vigil's interface (README, "Exit codes"):
@@ -47,10 +48,23 @@ func exitCode(ctx context.Context, err error) int {
 		errors.Is(err, keys.ErrInsecureKeyFile), errors.Is(err, keys.ErrNoKeyset),
 		errors.Is(err, keys.ErrBadKeyFile), errors.Is(err, keys.ErrCorrupt), errors.Is(err, keys.ErrUnlockConfig):
 		return exitKeys
-	case errors.Is(err, errVerifyFailed), errors.Is(err, snapshot.ErrManifestTampered):
+	case errors.Is(err, errVerifyFailed), isTampering(err):
 		return exitVerify
 	case errors.Is(err, errFindings):
 		return exitFindings
 	}
 	return exitFailed
+}
+
+// isTampering reports whether err says that a snapshot is not what was
+// written: the same errors give exit code 3 from verify and from restore.
+func isTampering(err error) bool {
+	for _, e := range []error{snapshot.ErrManifestTampered, snapshot.ErrManifestInvalid, snapshot.ErrChecksum,
+		snapshot.ErrTruncated, snapshot.ErrMissingFile, snapshot.ErrDecrypt, snapshot.ErrKeyUnwrap,
+		snapshot.ErrSchemaMismatch, snapshot.ErrDigestMismatch, snapshot.ErrRowCount, verify.ErrFailed} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }

@@ -22,6 +22,9 @@ type globals struct {
 	logLevel   string
 	jsonOut    bool
 	noProgress bool
+	// started is set once cobra has parsed the command line and runs the
+	// command: an error before that is a usage error.
+	started bool
 
 	stdin          io.Reader
 	stdout, stderr io.Writer
@@ -36,25 +39,26 @@ type globals struct {
 	auditFrom, auditTo time.Time
 }
 
-// execute runs the CLI and returns the process exit code.
+// execute runs the CLI and returns the process exit code. It is the one place
+// that turns an error into what the user sees (see contract.go): every
+// command, present and future, gets the same exit codes, the same human error
+// on stderr and, with --json, the same error object on stdout.
 func execute(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	g := &globals{stdin: stdin, stdout: stdout, stderr: stderr}
+	out := &countingWriter{w: stdout}
+	g := &globals{stdin: stdin, stdout: out, stderr: stderr}
 	root := newRoot(g)
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
-	if err == nil {
-		return exitOK
+	cmd, err := root.ExecuteContextC(ctx)
+	if err != nil && !g.started {
+		// Cobra failed before the command ran: an unknown command or flag,
+		// a wrong number of arguments, a missing required flag.
+		err = asUsage(err)
+		g.jsonOut = g.jsonOut || wantsJSON(args)
 	}
-	code := exitCode(ctx, err)
-	if g.log != nil {
-		g.log.Error("vigil failed", "error", err.Error(), "exit_code", code)
-	} else {
-		fmt.Fprintf(stderr, "vigil: %v\n", err)
-	}
-	return code
+	return finish(ctx, g, cmd, out, err)
 }
 
 func newRoot(g *globals) *cobra.Command {
@@ -69,8 +73,16 @@ Start with "vigil demo" (no configuration needed) or "vigil init".`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			g.started = true
+			if err := cmd.ValidateRequiredFlags(); err != nil {
+				return usageError{err}
+			}
+			if err := cmd.ValidateFlagGroups(); err != nil {
+				return usageError{err}
+			}
 			return g.setup()
 		},
+		Version: version().short(),
 	}
 	pf := root.PersistentFlags()
 	def := os.Getenv("VIGIL_CONFIG")
@@ -83,7 +95,10 @@ Start with "vigil demo" (no configuration needed) or "vigil init".`,
 	pf.BoolVar(&g.jsonOut, "json", false, "print machine-readable JSON on stdout")
 	pf.BoolVar(&g.noProgress, "no-progress", false, "never draw a progress bar")
 	root.AddCommand(commands(g)...)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(versionCmd(g))
+	root.SetFlagErrorFunc(flagError)
+	root.SetVersionTemplate("{{.Version}}\n")
+	enforceContract(root)
 	return root
 }
 
