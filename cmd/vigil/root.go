@@ -98,6 +98,8 @@ Start with "vigil demo" (no configuration needed) or "vigil init".`,
 	root.AddCommand(versionCmd(g))
 	root.SetFlagErrorFunc(flagError)
 	root.SetVersionTemplate("{{.Version}}\n")
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
 	enforceContract(root)
 	return root
 }

@@ -30,9 +30,9 @@ const (
 
 // Restored describes a restored file.
 type Restored struct {
-	Path   string
-	Format Format
-	Rows   int64
+	Path   string `json:"path"`
+	Format Format `json:"format"`
+	Rows   int64  `json:"rows"`
 }
 
 // Restore decrypts the data rows of s into one PLAINTEXT file
