@@ -305,6 +305,9 @@ func Load(path string, opts LoadOptions) (*Config, error) {
 	if err != nil {
 		return nil, &ConfigError{Problems: []Problem{{File: path, Msg: fmt.Sprintf("cannot read: %v", unwrapPathError(err))}}}
 	}
+	if err := checkConfigFile(path); err != nil {
+		return nil, err
+	}
 	return Parse(path, data, opts)
 }
 

@@ -282,7 +282,7 @@ func TestLockContention(t *testing.T) {
 func TestLockOfKilledProcess(t *testing.T) {
 	dir := t.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run=^$", dir, "job-nightly")
-	cmd.Env = append(os.Environ(), "VIGIL_TEST_HELPER=hold-lock")
+	cmd.Env = append(os.Environ(), "VIGIL_NOTIFY_TEST_HELPER=hold-lock")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -14,9 +14,9 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files in testdata/expected")
 
 // TestMain doubles as a helper process for tests that need a real child:
-// VIGIL_TEST_HELPER selects what it does.
+// VIGIL_NOTIFY_TEST_HELPER selects what it does.
 func TestMain(m *testing.M) {
-	switch os.Getenv("VIGIL_TEST_HELPER") {
+	switch os.Getenv("VIGIL_NOTIFY_TEST_HELPER") {
 	case "":
 		os.Exit(m.Run())
 	case "hold-lock":
@@ -44,7 +44,7 @@ func TestMain(m *testing.M) {
 		out["stdin_run_id"] = ev.RunID
 		data, _ := json.Marshal(out)
 		_ = os.WriteFile(filepath.Clean(os.Args[len(os.Args)-1]), data, 0o600)
-		if os.Getenv("VIGIL_TEST_FAIL") != "" {
+		if os.Getenv("VIGIL_NOTIFY_TEST_FAIL") != "" {
 			os.Stderr.WriteString("pager unreachable\n")
 			os.Exit(3)
 		}

@@ -120,7 +120,7 @@ func TestNotifyWebhook(t *testing.T) {
 
 func TestNotifyCommand(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "env.json")
-	t.Setenv("VIGIL_TEST_HELPER", "notify")
+	t.Setenv("VIGIL_NOTIFY_TEST_HELPER", "notify")
 	n := NotifyConfig{Command: []string{os.Args[0], "-test.run=^$", out}, Timeout: 10 * time.Second}
 	ev := Event{Job: "nightly", RunID: "r9", Stage: "verify", Status: StatusTimeout, Error: "stage_timeout 1h elapsed"}
 	if err := Notify(context.Background(), n, ev, nil); err != nil {
@@ -142,12 +142,12 @@ func TestNotifyCommand(t *testing.T) {
 		}
 	}
 
-	t.Setenv("VIGIL_TEST_FAIL", "1")
+	t.Setenv("VIGIL_NOTIFY_TEST_FAIL", "1")
 	if err := Notify(context.Background(), n, ev, nil); err == nil || !strings.Contains(err.Error(), "pager unreachable") {
 		t.Errorf("failing command: %v", err)
 	}
 
-	t.Setenv("VIGIL_TEST_HELPER", "sleep")
+	t.Setenv("VIGIL_NOTIFY_TEST_HELPER", "sleep")
 	n.Timeout = 100 * time.Millisecond
 	if err := Notify(context.Background(), n, ev, nil); err == nil || !strings.Contains(err.Error(), "timed out") {
 		t.Errorf("slow command: %v", err)

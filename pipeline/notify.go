@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"os/exec"
 	"strings"
 	"time"
@@ -70,7 +69,7 @@ func runHook(ctx context.Context, argv []string, ev Event, body []byte, timeout 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.Env = append(os.Environ(),
+	cmd.Env = append(ChildEnv(),
 		"VIGIL_JOB="+ev.Job,
 		"VIGIL_RUN_ID="+ev.RunID,
 		"VIGIL_STATUS="+string(ev.Status),
