@@ -398,15 +398,20 @@ func CellText(col arrow.Array, i int) (string, error) {
 // parenthesized subquery with an alias). The query returns one row with one
 // VARCHAR column named digest. schema must satisfy CheckSchema.
 func DigestSQL(schema *arrow.Schema, relation string) string {
-	var canon strings.Builder
-	for i, f := range schema.Fields() {
-		if i > 0 {
-			canon.WriteString(" || ")
-		}
+	// The canonical row text is the concatenation of one term per column.
+	// A chain of "a || b || …" nests one level per column and DuckDB
+	// refuses expressions deeper than 1000 levels, so the terms go into
+	// concat() calls of at most digestChunk arguments, nested as a flat
+	// tree of depth two or three for any column count. The terms are never
+	// NULL, so concat (which skips NULLs) equals ||.
+	terms := make([]string, 0, len(schema.Fields()))
+	for _, f := range schema.Fields() {
 		col := quoteIdent(f.Name)
 		text := sqlText(col, f.Type)
-		fmt.Fprintf(&canon, "(CASE WHEN %s IS NULL THEN '-' ELSE CAST(strlen(%s) AS VARCHAR) || ':' || %s END)", col, text, text)
+		terms = append(terms, fmt.Sprintf("(CASE WHEN %s IS NULL THEN '-' ELSE CAST(strlen(%s) AS VARCHAR) || ':' || %s END)", col, text, text))
 	}
+	var canon strings.Builder
+	canon.WriteString(concatTree(terms))
 	const mod = "18446744073709551616"
 	return "SELECT '" + DigestPrefix + "'" +
 		" || printf('%016x', CAST(COALESCE(SUM(h1), 0) % " + mod + " AS UBIGINT))" +
@@ -414,6 +419,33 @@ func DigestSQL(schema *arrow.Schema, relation string) string {
 		" FROM (SELECT CAST(CAST('0x' || substr(h, 1, 16) AS UBIGINT) AS HUGEINT) AS h1," +
 		" CAST(CAST('0x' || substr(h, 17, 16) AS UBIGINT) AS HUGEINT) AS h2" +
 		" FROM (SELECT sha256(" + canon.String() + ") AS h FROM " + relation + ") AS vigil_rows) AS vigil_hashes"
+}
+
+// digestChunk is the most arguments one concat() call of DigestSQL takes.
+const digestChunk = 256
+
+// concatTree returns SQL concatenating terms, in order, with nested concat()
+// calls of at most digestChunk arguments each.
+func concatTree(terms []string) string {
+	switch len(terms) {
+	case 0:
+		return "''"
+	case 1:
+		return terms[0]
+	}
+	for len(terms) > digestChunk {
+		var next []string
+		for i := 0; i < len(terms); i += digestChunk {
+			part := terms[i:min(i+digestChunk, len(terms))]
+			if len(part) == 1 {
+				next = append(next, part[0])
+				continue
+			}
+			next = append(next, "concat("+strings.Join(part, ", ")+")")
+		}
+		terms = next
+	}
+	return "concat(" + strings.Join(terms, ", ") + ")"
 }
 
 func sqlText(col string, dt arrow.DataType) string {
