@@ -52,23 +52,41 @@ func (s verifyStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Resul
 		return res, err
 	}
 	var results []*verify.Result
+	var checkErr error // a check that could not finish (interrupted, disk full)
 	if len(s.refs) > 0 {
 		for _, ref := range s.refs {
 			r, err := verify.Check(ctx, store, ref, kr, kr, opts)
-			if err != nil {
-				return res, err
+			if r != nil {
+				results = append(results, r)
 			}
-			results = append(results, r)
+			if err != nil {
+				if r == nil || r.NotVerified == "" {
+					return res, err
+				}
+				checkErr = err
+				break
+			}
 		}
 	} else {
 		all, err := verify.CheckAll(ctx, store, kr, kr, opts)
 		if err != nil && len(all) == 0 {
 			return res, err
 		}
+		checkErr = err
 		results = selectShare(all, env.Config.VerifyFor(env.Job), env.Started)
 	}
-	failed := 0
+	failed, notVerified := 0, 0
 	for _, r := range results {
+		if r.NotVerified != "" {
+			// Neither ok nor failed: no verify_ok sample, and the record
+			// says why, so that status and the audit do not count a healthy
+			// snapshot as broken.
+			notVerified++
+			res.Add("snapshots_not_verified", 1)
+			res.SetDetail("verify."+r.Snapshot, "not_verified")
+			env.Logger.Warn("snapshot not verified", "snapshot", r.Snapshot, "reason", r.NotVerified)
+			continue
+		}
 		ok := int64(0)
 		if r.OK {
 			ok = 1
@@ -83,6 +101,11 @@ func (s verifyStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Resul
 		res.Add("rows_verified", r.RowsChecked)
 		res.SetDetail("verify."+r.Snapshot, fmt.Sprint(r.OK))
 	}
+	if ctx.Err() != nil {
+		// Interrupted: the last complete record stays; nothing is recorded
+		// as failed.
+		return res, fmt.Errorf("verify: %w", context.Cause(ctx))
+	}
 	rec := verifyRecord{Format: 1, RunID: env.RunID, Time: env.Now(), Results: results}
 	if err := writeJSONAtomic(verifyRecordPath(env.Paths.Home), rec); err != nil {
 		return res, err
@@ -92,6 +115,9 @@ func (s verifyStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Resul
 	}
 	if failed > 0 {
 		return res, fmt.Errorf("%w: %d of %d snapshots have problems", errVerifyFailed, failed, len(results))
+	}
+	if notVerified > 0 {
+		return res, fmt.Errorf("%d of %d snapshots not verified (not a problem of the snapshots): %w", notVerified, len(results), checkErr)
 	}
 	if len(results) == 0 {
 		env.Logger.Warn("no snapshots to verify")

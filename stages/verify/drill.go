@@ -16,6 +16,9 @@ import (
 func (c *checker) drill(want *snapshot.Digester) error {
 	tmp, err := os.MkdirTemp(c.opts.TempDir, "vigil-drill-")
 	if err != nil {
+		if localResource(err) {
+			return notVerified("restore drill", err)
+		}
 		c.res.add(KindRestore, "", "cannot create the drill directory: %v", err)
 		return nil
 	}
@@ -25,6 +28,9 @@ func (c *checker) drill(want *snapshot.Digester) error {
 		if c.ctx.Err() != nil {
 			return c.ctx.Err()
 		}
+		if localResource(err) {
+			return notVerified("restore drill", err)
+		}
 		c.res.add(KindRestore, "", "restore failed: %v", err)
 		return nil
 	}
@@ -32,6 +38,9 @@ func (c *checker) drill(want *snapshot.Digester) error {
 	if err != nil {
 		if c.ctx.Err() != nil {
 			return c.ctx.Err()
+		}
+		if localResource(err) {
+			return notVerified("restore drill", err)
 		}
 		c.res.add(KindRestore, "", "cannot re-read the restored copy: %v", err)
 		return nil

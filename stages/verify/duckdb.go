@@ -3,6 +3,7 @@ package verify
 import (
 	"database/sql"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -69,6 +70,9 @@ func (c *checker) duckCheck(files []snapshot.File, goDigest *snapshot.Digester) 
 		if c.ctx.Err() != nil {
 			return c.ctx.Err()
 		}
+		if localResource(err) {
+			return notVerified("DuckDB check", errors.New(redact(err)))
+		}
 		c.res.add(KindDuckDB, "", "DuckDB cannot read the data files with their keys: %s", redact(err))
 		return nil
 	}
@@ -79,6 +83,9 @@ func (c *checker) duckCheck(files []snapshot.File, goDigest *snapshot.Digester) 
 	if err := conn.QueryRowContext(c.ctx, snapshot.DigestSQL(c.schema, rel)).Scan(&digest); err != nil {
 		if c.ctx.Err() != nil {
 			return c.ctx.Err()
+		}
+		if localResource(err) {
+			return notVerified("DuckDB check", errors.New(redact(err)))
 		}
 		c.res.add(KindDuckDB, "", "DuckDB cannot compute the content digest: %s", redact(err))
 		return nil

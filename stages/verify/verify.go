@@ -78,6 +78,9 @@ type Result struct {
 	Skipped      []string      `json:"skipped,omitempty"` // why a check did not run
 	Problems     []Problem     `json:"problems"`
 	OK           bool          `json:"ok"`
+	// NotVerified, when set, says why the check could not finish
+	// (interrupted, disk full): the snapshot is neither ok nor failed.
+	NotVerified string `json:"not_verified,omitempty"`
 }
 
 func (r *Result) add(kind Kind, file, format string, args ...any) {
@@ -170,6 +173,12 @@ func Check(ctx context.Context, store, ref string, keys snapshot.KeyWrapper, aut
 	}
 	res.OK = len(res.Problems) == 0 && err == nil
 	if err != nil {
+		if ctx.Err() != nil || errors.Is(err, ErrNotVerified) {
+			res.NotVerified = err.Error()
+			if !errors.Is(err, ErrNotVerified) {
+				err = fmt.Errorf("%w: interrupted: %w", ErrNotVerified, err)
+			}
+		}
 		return res, err
 	}
 	log := opts.Logger.With("snapshot", res.Snapshot)
