@@ -21,11 +21,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"golang.org/x/term"
 
 	"github.com/vigil-dg/vigil/internal/termsafe"
 )
@@ -224,6 +227,42 @@ func wantsJSON(args []string) bool {
 		}
 	}
 	return false
+}
+
+// terminalSafe wraps w, when it is a terminal, so that control and format
+// characters from data (a CSV header holding "\x1b[2J", a bidi override) are
+// shown escaped instead of acted upon. Newlines and tabs pass.
+func terminalSafe(w io.Writer) io.Writer {
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return &safeWriter{w: w}
+	}
+	return w
+}
+
+// safeWriter applies termsafe.String to everything written, keeping an
+// incomplete UTF-8 sequence at the end of a write for the next one.
+type safeWriter struct {
+	w    io.Writer
+	tail []byte
+}
+
+func (s *safeWriter) Write(p []byte) (int, error) {
+	buf := append(s.tail, p...)
+	cut := len(buf)
+	// Keep back at most 3 bytes of a rune that is not complete yet.
+	for i := len(buf) - 1; i >= 0 && i >= len(buf)-3; i-- {
+		if utf8.RuneStart(buf[i]) {
+			if !utf8.FullRune(buf[i:]) {
+				cut = i
+			}
+			break
+		}
+	}
+	s.tail = append([]byte(nil), buf[cut:]...)
+	if _, err := io.WriteString(s.w, termsafe.String(string(buf[:cut]), true)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // countingWriter counts what a command printed on stdout, so that --json

@@ -44,7 +44,7 @@ type globals struct {
 // command, present and future, gets the same exit codes, the same human error
 // on stderr and, with --json, the same error object on stdout.
 func execute(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	out := &countingWriter{w: stdout}
+	out := &countingWriter{w: terminalSafe(stdout)}
 	g := &globals{stdin: stdin, stdout: out, stderr: stderr}
 	root := newRoot(g)
 	root.SetArgs(args)

@@ -14,6 +14,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vigil-dg/vigil/internal/termsafe"
+
 	"github.com/vigil-dg/vigil/keys"
 	"github.com/vigil-dg/vigil/pipeline"
 	"github.com/vigil-dg/vigil/rules"
@@ -258,7 +260,8 @@ func printInventory(g *globals, results []*classify.TableResult, format string) 
 				if len([]rune(ev)) > 70 {
 					ev = string([]rune(ev)[:67]) + "..."
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.2f\t%s\t%s\n", r.Table, c.Name, class, c.Category, c.Confidence, c.Protection, ev)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.2f\t%s\t%s\n", termsafe.String(r.Table, false), termsafe.String(c.Name, false),
+					class, c.Category, c.Confidence, c.Protection, termsafe.String(ev, false))
 			}
 		}
 		return tw.Flush()
