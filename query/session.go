@@ -409,7 +409,11 @@ func (s *Session) build(ctx context.Context, sets []dataset) (*engine, []dataset
 	lock := []string{
 		"SET allowed_directories = []",
 		"SET allowed_paths = " + sqlList(allowed),
-		"SET temp_directory = " + sqlString(s.tmp),
+		"SET temp_directory = " + sqlString(spillDir(s.tmp)),
+		"SET max_temp_directory_size = " + sqlString(MaxSpill),
+		"SET extension_directory = '.'",
+		"SET secret_directory = '.'",
+		"SET home_directory = '.'",
 		"SET enable_external_access = false",
 		"SET lock_configuration = true",
 	}
