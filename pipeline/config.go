@@ -34,6 +34,7 @@ type Config struct {
 	Audit    AuditConfig        `yaml:"audit"`
 	Jobs     map[string]*Job    `yaml:"jobs"`
 	Notify   NotifyConfig       `yaml:"notify"`
+	Access   AccessConfig       `yaml:"access"`
 
 	// File is the config file as given to Load or Parse.
 	File string `yaml:"-"`
@@ -527,6 +528,9 @@ func HomePaths(home string, cfg *Config) Paths {
 		}
 		if cfg.Keys.Keyset != "" {
 			p.Keyset = cfg.Keys.Keyset
+		}
+		if cfg.Access.MetricsDir != "" {
+			p.Metrics = cfg.Access.MetricsDir
 		}
 	}
 	return p

@@ -70,6 +70,7 @@
 //	jobs.<n>.retries            max (default 2), backoff (30s), max_backoff (10m)
 //	jobs.<n>.verify             overrides the verify section for this job
 //	notify.command, notify.webhook, notify.on, notify.timeout
+//	access.analyst_group, access.auditor_group, access.monitoring_group, access.metrics_dir
 //
 // The known stage names come from the caller (LoadOptions.KnownStages).
 // Starter returns the commented config that `vigil init` writes.

@@ -158,6 +158,11 @@ notify:                       # hooks for runs that do not end ok
   webhook: https://hooks.example.com/vigil  # receives the event as a JSON POST
   on: [failed, timeout, interrupted]        # statuses that notify (default these three)
   timeout: 30s                # per hook (default 30s)
+access:                       # roles on one host (README, "Security model"); groups must exist
+  analyst_group: vigil-analysts     # reads datasets/ and appends to logs/query.jsonl (vigil query)
+  auditor_group: vigil-auditors     # reads reports, inventory, verify record, ledger (vigil status)
+  monitoring_group: node-exporter   # reads vigil.prom
+  metrics_dir: /var/lib/node_exporter/textfile  # where vigil.prom goes (default <home>/metrics)
 `
 
 const starter = `# vigil.yaml — written by vigil init. Every key: vigil config reference.

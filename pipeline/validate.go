@@ -181,6 +181,7 @@ func (v *validator) validate() {
 	v.audit()
 	v.jobs()
 	v.notify()
+	v.validateAccess()
 }
 
 func (v *validator) keys() {

@@ -46,7 +46,7 @@ status and a SHA-256 of the SQL (never its text).`,
 			if err != nil {
 				return usageError{fmt.Errorf("--format %q: want %s", format, strings.Join(query.Formats, ", "))}
 			}
-			cfg, err := g.loadConfig()
+			cfg, err := g.loadConfigAsReader()
 			if err != nil {
 				return err
 			}

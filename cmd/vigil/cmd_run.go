@@ -71,7 +71,12 @@ func runJob(cmd *cobra.Command, g *globals, cfg *pipeline.Config, job *pipeline.
 		return nil, err
 	}
 	r := &pipeline.Runner{Config: cfg, Logger: g.log}
-	return r.RunFire(cmd.Context(), fire, stages)
+	rr, err := r.RunFire(cmd.Context(), fire, stages)
+	// Whatever the run wrote gets the groups and modes of the role model.
+	if aerr := pipeline.ApplyAccess(cfg, g.log); aerr != nil {
+		g.log.Warn("access groups not applied", "error", aerr.Error())
+	}
+	return rr, err
 }
 
 func printRun(g *globals, rr *pipeline.RunResult) {

@@ -21,7 +21,7 @@ func statusCmd(g *globals) *cobra.Command {
 		Short: "Show each job's schedule, next runs and last runs, and the latest snapshots",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := g.loadConfig()
+			cfg, err := g.loadConfigAsReader()
 			if err != nil {
 				return err
 			}

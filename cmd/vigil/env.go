@@ -16,6 +16,13 @@ func (g *globals) loadConfig() (*pipeline.Config, error) {
 	return pipeline.Load(g.configPath, pipeline.LoadOptions{KnownStages: stageNames, KnownClasses: knownClasses()})
 }
 
+// loadConfigAsReader loads the config for the commands analysts and
+// auditors run (query, status): they may not see the source files the
+// config names, so those are not checked.
+func (g *globals) loadConfigAsReader() (*pipeline.Config, error) {
+	return pipeline.Load(g.configPath, pipeline.LoadOptions{KnownStages: stageNames, KnownClasses: knownClasses(), SkipFileChecks: true})
+}
+
 // unlock returns how the config says the keyset is unlocked.
 func unlockOf(cfg *pipeline.Config) keys.Unlock {
 	return keys.Unlock{PassphraseEnv: cfg.Keys.PassphraseEnv, KeyFile: cfg.Keys.KeyFile}
