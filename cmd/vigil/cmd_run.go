@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -28,7 +29,30 @@ func buildStages(g *globals, names []string) ([]pipeline.Stage, error) {
 			return nil, usageError{fmt.Errorf("unknown stage %q", n)}
 		}
 	}
+	for i, st := range out {
+		out[i] = progressStage{Stage: st, bar: g.bar}
+	}
 	return out, nil
+}
+
+// progressStage shows a spinner with the stage's name and elapsed time while
+// it runs (stages that know their totals draw a bar of their own), so no
+// stage is silent on a terminal.
+type progressStage struct {
+	pipeline.Stage
+	bar *progress
+}
+
+func (s progressStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Result, error) {
+	s.bar.Start(s.Name(), 0, "")
+	defer s.bar.Finish()
+	return s.Stage.Run(ctx, env)
+}
+
+// WritesStore forwards the wrapped stage's pipeline.StoreWriter.
+func (s progressStage) WritesStore() bool {
+	w, ok := s.Stage.(pipeline.StoreWriter)
+	return ok && w.WritesStore()
 }
 
 func runCmd(g *globals) *cobra.Command {

@@ -1,29 +1,32 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 )
 
-// progress draws a one-line progress bar on a terminal. It is a no-op when the
-// writer is not a terminal, when CI is set, or when disabled, so logs and CI
-// output stay clean.
+// progress draws one progress line on a terminal with
+// github.com/schollz/progressbar: label, count, rate, and with a known total
+// a bar, the percentage and the ETA; with an unknown total a spinner with
+// the elapsed time, kept alive even while the stage reports nothing. It is a
+// no-op when stderr is not a terminal, when CI is set, or when disabled, so
+// logs and CI output stay clean.
+//
+// Logs go through logWriter: a log line first erases the progress line, so
+// that no log line starts on it; the bar is drawn again on its next update.
 type progress struct {
-	mu      sync.Mutex
-	w       io.Writer
-	on      bool
-	label   string
-	total   int64
-	done    int64
-	unit    string
-	started time.Time
-	last    time.Time
+	mu   sync.Mutex // guards the terminal line and the fields below
+	w    io.Writer
+	on   bool
+	bar  *progressbar.ProgressBar
+	sink *barSink
+	// dirty: the progress line is on the screen.
+	dirty bool
 }
 
 // newProgress returns a progress bar on w if w is an interactive terminal.
@@ -35,53 +38,108 @@ func newProgress(w io.Writer, enabled bool) *progress {
 	return p
 }
 
-// Start begins a new bar; total <= 0 draws a counter without a percentage.
-func (p *progress) Start(label string, total int64, unit string) {
-	if p == nil {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.label, p.total, p.unit, p.done = label, total, unit, 0
-	p.started = time.Now()
-	p.last = time.Time{}
+// barSink is where one bar draws; after Finish it swallows what the bar's
+// spinner goroutine may still draw.
+type barSink struct {
+	p      *progress
+	closed bool
 }
 
-// Add advances the bar by n and redraws at most ten times a second.
+func (s *barSink) Write(b []byte) (int, error) {
+	s.p.mu.Lock()
+	defer s.p.mu.Unlock()
+	if s.closed {
+		return len(b), nil
+	}
+	s.p.dirty = true
+	return s.p.w.Write(b)
+}
+
+// Start begins a new bar; total <= 0 draws a spinner without a percentage.
+func (p *progress) Start(label string, total int64, unit string) {
+	if p == nil || !p.on {
+		return
+	}
+	p.Finish()
+	sink := &barSink{p: p}
+	opts := []progressbar.Option{
+		progressbar.OptionSetWriter(sink),
+		progressbar.OptionSetDescription(label),
+		progressbar.OptionThrottle(100 * time.Millisecond),
+		progressbar.OptionSetElapsedTime(true),
+		progressbar.OptionSetPredictTime(total > 0),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionSetRenderBlankState(true),
+	}
+	if unit != "" {
+		opts = append(opts, progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString(unit))
+	}
+	if total <= 0 {
+		total = -1
+		opts = append(opts, progressbar.OptionSpinnerType(14))
+	}
+	bar := progressbar.NewOptions64(total, opts...)
+	p.mu.Lock()
+	p.bar, p.sink = bar, sink
+	p.mu.Unlock()
+}
+
+// Add advances the bar by n; the library redraws at most ten times a second.
 func (p *progress) Add(n int64) {
 	if p == nil || !p.on {
 		return
 	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.done += n
-	if now := time.Now(); now.Sub(p.last) >= 100*time.Millisecond {
-		p.last = now
-		p.draw()
+	bar := p.bar
+	p.mu.Unlock()
+	if bar != nil {
+		_ = bar.Add64(n)
 	}
 }
 
-// Finish clears the bar line.
+// Finish ends the bar and clears its line.
 func (p *progress) Finish() {
 	if p == nil || !p.on {
 		return
 	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	fmt.Fprint(p.w, "\r\033[K")
+	bar, sink := p.bar, p.sink
+	p.bar, p.sink = nil, nil
+	if sink != nil {
+		sink.closed = true
+	}
+	p.clearLocked()
+	p.mu.Unlock()
+	if bar != nil {
+		_ = bar.Exit()
+	}
 }
 
-func (p *progress) draw() {
-	rate := float64(p.done) / time.Since(p.started).Seconds()
-	if p.total > 0 {
-		frac := float64(p.done) / float64(p.total)
-		if frac > 1 {
-			frac = 1
-		}
-		const width = 30
-		n := int(frac * width)
-		fmt.Fprintf(p.w, "\r\033[K%s [%s%s] %3.0f%% %.0f %s/s", p.label, strings.Repeat("=", n), strings.Repeat(" ", width-n), frac*100, rate, p.unit)
-		return
+// Done is Finish.
+func (p *progress) Done() { p.Finish() }
+
+func (p *progress) clearLocked() {
+	if p.dirty {
+		_, _ = io.WriteString(p.w, "\r\033[K")
+		p.dirty = false
 	}
-	fmt.Fprintf(p.w, "\r\033[K%s %d %s (%.0f %s/s)", p.label, p.done, p.unit, rate, p.unit)
+}
+
+// logWriter returns the writer logs go to: w itself, but a log line never
+// starts on the progress line.
+func (p *progress) logWriter() io.Writer {
+	if p == nil || !p.on {
+		return p.w
+	}
+	return logLineWriter{p}
+}
+
+type logLineWriter struct{ p *progress }
+
+func (l logLineWriter) Write(b []byte) (int, error) {
+	l.p.mu.Lock()
+	defer l.p.mu.Unlock()
+	l.p.clearLocked()
+	return l.p.w.Write(b)
 }

@@ -111,15 +111,16 @@ func (g *globals) setup() error {
 		return usageError{fmt.Errorf("--log-level %q: want debug, info, warn or error", g.logLevel)}
 	}
 	opts := &slog.HandlerOptions{Level: lvl}
+	g.bar = newProgress(g.stderr, !g.noProgress && g.logFormat == "text")
+	logTo := g.bar.logWriter() // a log line never starts on the progress line
 	switch g.logFormat {
 	case "text":
-		g.log = slog.New(slog.NewTextHandler(g.stderr, opts))
+		g.log = slog.New(slog.NewTextHandler(logTo, opts))
 	case "json":
-		g.log = slog.New(slog.NewJSONHandler(g.stderr, opts))
+		g.log = slog.New(slog.NewJSONHandler(logTo, opts))
 	default:
 		return usageError{fmt.Errorf("--log-format %q: want text or json", g.logFormat)}
 	}
-	g.bar = newProgress(g.stderr, !g.noProgress && g.logFormat == "text")
 	return nil
 }
 
