@@ -223,6 +223,7 @@ type AuditConfig struct {
 	Mappings     map[string]*Mapping `yaml:"mappings"`
 	Suppressions string              `yaml:"suppressions"` // absolute path, or empty
 	Out          string              `yaml:"out"`          // absolute; relative to home in the file
+	FailOn       string              `yaml:"fail_on"`      // open findings at or above this severity fail the audit stage
 }
 
 // LogSource is one set of access-log files.

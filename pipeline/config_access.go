@@ -19,8 +19,12 @@ type AccessConfig struct {
 	MetricsDir string `yaml:"metrics_dir"`
 }
 
-// validateAccess checks that the named groups exist on this host.
+// validateAccess checks that the named groups exist on this host (and
+// audit.fail_on, added with the alerting of the same issue).
 func (v *validator) validateAccess() {
+	if f := v.cfg.Audit.FailOn; f != "" {
+		v.oneOf("audit.fail_on", f, "info", "low", "medium", "high", "critical")
+	}
 	a := &v.cfg.Access
 	if a.MetricsDir != "" {
 		a.MetricsDir = abs(v.cfg.Dir, a.MetricsDir)

@@ -62,6 +62,7 @@
 //	audit.mappings.<n>          fields, values, time_format
 //	audit.suppressions          accepted findings file (must exist)
 //	audit.out                   report directory, relative to home (default reports)
+//	audit.fail_on               severity at or above which open findings fail the audit run
 //	jobs.<n>.schedule           cron spec, CRON_TZ= prefix, @descriptors; empty = by hand
 //	jobs.<n>.stages             stage names, in order
 //	jobs.<n>.catch_up           run once on scheduler start if the last slot was missed

@@ -132,6 +132,7 @@ audit:
       time_format: iso8601    # iso8601 | unix | unix_ms | a strptime format such as %d/%m/%Y %H:%M:%S (default iso8601)
   suppressions: suppressions.yaml  # accepted findings; must exist if set
   out: reports                # report directory, relative to home (default reports)
+  fail_on: critical           # open findings at or above this severity (info|low|medium|high|critical) fail the audit run, which notifies
 
 jobs:                         # at least one
   nightly:

@@ -129,9 +129,13 @@ func (s auditStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Result
 	if s.g != nil && s.g.auditOut != nil {
 		*s.g.auditOut = auditOutcome{Report: rep, Written: w}
 	}
-	if s.failOn != "" {
-		if n := findingsAtOrAbove(rep, s.failOn); n > 0 {
-			return res, fmt.Errorf("%w: %d open findings at or above %s (report: %s)", errFindings, n, s.failOn, w.HTML)
+	failOn := s.failOn
+	if failOn == "" {
+		failOn = env.Config.Audit.FailOn // audit.fail_on: a scheduled audit fails, and notifies
+	}
+	if failOn != "" {
+		if n := findingsAtOrAbove(rep, failOn); n > 0 {
+			return res, fmt.Errorf("%w: %d open findings at or above %s (report: %s)", errFindings, n, failOn, w.HTML)
 		}
 	}
 	return res, nil
