@@ -161,6 +161,7 @@ func RenderMetrics(jobs []string, recs []Record) []byte {
 	for _, t := range sortedKeys(verify) {
 		sample("vigil_verify_ok", float64(verify[t]), "table", t)
 	}
+	b.Write(renderGauges(recs))
 	return b.Bytes()
 }
 

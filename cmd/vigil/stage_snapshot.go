@@ -44,6 +44,15 @@ func (s snapshotStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Res
 		res.Add("rows_written", stats.RowsWritten)
 		res.Add("rows_rejected", stats.RowsRejected)
 		res.Add("tables", 1)
+		var size int64
+		for _, f := range m.Files {
+			size += f.Size
+		}
+		g := pipeline.CountGaugePrefix
+		res.Add(g+"snapshot_created_timestamp_seconds."+t.Name, m.Created.Unix())
+		res.Add(g+"snapshot_bytes."+t.Name, size)
+		res.Add(g+"snapshot_rows."+t.Name, m.Rows)
+		res.Add(g+"snapshot_rejected_rows."+t.Name, stats.RowsRejected)
 		res.SetDetail("snapshot."+t.Name, m.Ref())
 		env.Logger.Info("snapshot written", "table", t.Name, "snapshot", m.Ref(), "rows_read", stats.RowsRead,
 			"rows_written", stats.RowsWritten, "rows_rejected", stats.RowsRejected, "encoding", stats.Encoding)

@@ -101,6 +101,15 @@ func (s verifyStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Resul
 		res.Add("rows_verified", r.RowsChecked)
 		res.SetDetail("verify."+r.Snapshot, fmt.Sprint(r.OK))
 	}
+	if tables := len(env.Config.Tables()); tables > 0 {
+		drilled := map[string]bool{}
+		for _, r := range results {
+			if r.NotVerified == "" {
+				drilled[r.Table] = true
+			}
+		}
+		res.Add(pipeline.CountGaugePrefix+"verify_coverage_percent", int64(100*len(drilled)/tables))
+	}
 	if ctx.Err() != nil {
 		// Interrupted: the last complete record stays; nothing is recorded
 		// as failed.
