@@ -172,6 +172,9 @@ func printDemoSummary(g *globals, cfg *pipeline.Config, sum *demo.Summary, runs 
 		fmt.Fprintf(tw, "audit report (HTML)\t%s\n", p)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "\nTry: vigil -c %s status\n", cfg.File)
+	if h := auditHeadline(g, cfg, runs); h != "" {
+		fmt.Fprintf(w, "\n%s\n", h)
+	}
+	fmt.Fprintf(w, "\nTry (after go install ./cmd/vigil, or with go run ./cmd/vigil): vigil -c %s status\n", cfg.File)
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/vigil-dg/vigil/internal/termsafe"
 	"github.com/vigil-dg/vigil/pipeline"
 	"github.com/vigil-dg/vigil/stages/anonymize"
 )
@@ -15,6 +16,7 @@ import (
 // personal-data columns with their class and the protection actually
 // applied in the analyst dataset, and the privacy level reached.
 func printDemoSections(g *globals, cfg *pipeline.Config, _ map[string]string) {
+	var withheld, forReview []string
 	tw := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "DATA INVENTORY\tPERSONAL COLUMNS (class → protection in the analyst dataset)")
 	for _, t := range tableNames(cfg) {
@@ -40,6 +42,13 @@ func printDemoSections(g *globals, cfg *pipeline.Config, _ map[string]string) {
 		var cols []string
 		review := 0
 		for _, c := range r.Columns {
+			name := termsafe.String(t+"."+c.Name, false)
+			if applied[c.Name] == string(anonymize.MethodDrop) {
+				withheld = append(withheld, name)
+			}
+			if c.Review {
+				forReview = append(forReview, fmt.Sprintf("%s (%s?)", name, c.Class))
+			}
 			if c.Class == "none" || c.Class == "" {
 				continue
 			}
@@ -66,6 +75,12 @@ func printDemoSections(g *globals, cfg *pipeline.Config, _ map[string]string) {
 		}
 	}
 	tw.Flush()
+	if len(withheld) > 0 {
+		fmt.Fprintf(g.stdout, "withheld from the analyst datasets until a person releases them: %s\n", strings.Join(withheld, ", "))
+	}
+	if len(forReview) > 0 {
+		fmt.Fprintf(g.stdout, "for review (low-confidence classification): %s\n", strings.Join(forReview, ", "))
+	}
 	fmt.Fprintf(g.stdout, "(full inventory: vigil -c %s classify --cached)\n", cfg.File)
 }
 
@@ -85,4 +100,43 @@ func compact(sorted []string) []string {
 		i = j
 	}
 	return out
+}
+
+// auditHeadline is the last audit's result in one line: open findings by
+// severity, most severe first, and the audit period.
+func auditHeadline(g *globals, cfg *pipeline.Config, runs []*pipeline.RunResult) string {
+	var counts map[string]int64
+	for _, rr := range runs {
+		for _, st := range rr.Stages {
+			if st.Stage != "audit" {
+				continue
+			}
+			counts = map[string]int64{}
+			for k, n := range st.Counts {
+				if sev, ok := strings.CutPrefix(k, pipeline.CountFindingsPrefix); ok {
+					counts[sev] = n
+				}
+			}
+		}
+	}
+	if counts == nil {
+		return ""
+	}
+	var parts []string
+	var total int64
+	for _, sev := range pipeline.Severities() {
+		total += counts[sev]
+		if counts[sev] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[sev], sev))
+		}
+	}
+	line := fmt.Sprintf("AUDIT: %d open findings", total)
+	if len(parts) > 0 {
+		line += " (" + strings.Join(parts, ", ") + ")"
+	}
+	if !g.auditFrom.IsZero() {
+		loc := zoneOf(cfg)
+		line += fmt.Sprintf(" in the logs of %s – %s", g.auditFrom.In(loc).Format("2006-01-02"), g.auditTo.In(loc).Format("2006-01-02"))
+	}
+	return line
 }
