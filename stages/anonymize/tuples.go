@@ -87,7 +87,9 @@ func (c *qiColumn) prepare(source string) error {
 		row := make([]string, c.levels)
 		for lvl := 0; lvl < c.levels; lvl++ {
 			if int32(code) == c.nullCode {
-				row[lvl] = Suppressed
+				// NULL is its own class at every level: it is released as
+				// NULL, never as "*" (which means generalized away).
+				row[lvl] = nullValue
 				continue
 			}
 			s, err := c.h.Generalize(c.values[code], lvl)
@@ -246,6 +248,9 @@ type tupleTable struct {
 	index []int32
 	cur   []int32 // codes of the record being looked up (dims, then sensitive)
 }
+
+// nullValue is the generalization of NULL at every level (written as NULL).
+const nullValue = "\x00null"
 
 func newTupleTable(cols []*qiColumn, sens *qiColumn) *tupleTable {
 	t := &tupleTable{cols: cols, sens: sens}
