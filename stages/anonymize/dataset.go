@@ -859,6 +859,9 @@ func (w *datasetWriter) suppressionByValue() {
 		var sup int64
 		for id, cnt := range p.t.count {
 			v := p.generalized(int32(id), cp.qi)
+			if v == nullValue {
+				v = "(null)"
+			}
 			t := by[v]
 			if t == nil {
 				t = &tot{}

@@ -129,8 +129,23 @@ type checker struct {
 	idMemo map[uint64]struct{}
 }
 
+// directIdentifier: the column's values identify a person (direct
+// identifiers, and the sensitive personal information that are numbers
+// issued to a person: resident IDs, cards, passports, accounts).
 func directIdentifier(c ColumnClass) bool {
-	return c.Category == rules.DirectIdentifier || c.Category == rules.PIPLSensitive
+	if c.Category == rules.DirectIdentifier {
+		return true
+	}
+	if c.Category != rules.PIPLSensitive {
+		return false
+	}
+	id := strings.ToLower(c.ID)
+	for _, w := range []string{"id", "card", "passport", "iban", "account", "licen", "plate", "phone"} {
+		if strings.Contains(id, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // newChecker prepares the check for the output columns of w.
