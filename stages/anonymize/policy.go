@@ -179,10 +179,10 @@ const (
 
 // Column statuses in _vigil.json.
 const (
-	StatusReleased   = "released"
-	StatusWithheld   = "withheld: unreviewed"
-	StatusDropped    = "dropped"
-	ReleaseHint      = "to release a withheld column, name it in protect.tables.<table>.columns with a method (e.g. {method: keep, reason: \"why it is safe\"})"
+	StatusReleased     = "released"
+	StatusWithheld     = "withheld: unreviewed"
+	StatusDropped      = "dropped"
+	ReleaseHint        = "to release a withheld column, name it in protect.tables.<table>.columns with a method (e.g. {method: keep, reason: \"why it is safe\"})"
 	defaultDisclosureK = 5
 )
 
