@@ -107,7 +107,11 @@ func opener(mem memory.Allocator, rows []customer, batch int, opened *int) func(
 				b.Field(5).(*array.Date32Builder).Append(c.birth)
 				b.Field(6).(*array.TimestampBuilder).Append(c.visit)
 				b.Field(7).(*array.Int64Builder).Append(c.age)
-				b.Field(8).(*array.StringBuilder).Append(c.gender)
+				if c.gender == "" {
+					b.Field(8).(*array.StringBuilder).AppendNull()
+				} else {
+					b.Field(8).(*array.StringBuilder).Append(c.gender)
+				}
 				b.Field(9).(*array.StringBuilder).Append(c.postal)
 				b.Field(10).(*array.StringBuilder).Append(c.city)
 				b.Field(11).(*array.Float64Builder).Append(c.income)
