@@ -115,7 +115,7 @@ func tablePolicy(cfg *pipeline.Config, table string, cls *classify.TableResult) 
 	}
 	tp := cfg.Protect.Tables[table]
 	if tp == nil {
-		return pol, classes, nil
+		tp = &pipeline.TableProtection{}
 	}
 	pol.DisclosureK = tp.K
 	for name, cp := range tp.Columns {
@@ -139,8 +139,12 @@ func tablePolicy(cfg *pipeline.Config, table string, cls *classify.TableResult) 
 		}
 		pol.Columns[name] = p
 	}
-	if tp.K < 2 && tp.L < 2 {
-		return pol, classes, nil
+	// Fail closed: every table gets k-anonymity (default k=5) over the
+	// columns classified as quasi-identifiers and every released column a
+	// person could know (masks, buckets, raw releases join the search).
+	k := tp.K
+	if k < 2 {
+		k = defaultK
 	}
 	qis := tp.QuasiIdentifiers
 	if len(qis) == 0 {
@@ -176,7 +180,7 @@ func tablePolicy(cfg *pipeline.Config, table string, cls *classify.TableResult) 
 	pol.Privacy = anonymize.PrivacyOptions{
 		QuasiIdentifiers: qis,
 		Hierarchies:      pol.Hierarchies,
-		K:                tp.K,
+		K:                k,
 		Suppression:      tp.Suppression,
 		Metric:           metric,
 		LModel:           anonymize.LModel(tp.LModel),
@@ -188,6 +192,9 @@ func tablePolicy(cfg *pipeline.Config, table string, cls *classify.TableResult) 
 	}
 	return pol, classes, nil
 }
+
+// defaultK is the k every table gets when its policy sets none.
+const defaultK = 5
 
 // starHierarchy is the two-level hierarchy of a quasi-identifier without a
 // better one: the value itself, then "*".

@@ -230,7 +230,7 @@ func TestNullIsNotSuppressed(t *testing.T) {
 // set of band widths ("10" for 20-29, 30-39, ...).
 func bandWidths(t *testing.T, glob string) string {
 	t.Helper()
-	q, err := duckDB(t).Query(fmt.Sprintf(`SELECT DISTINCT age FROM read_parquet('%s') WHERE age LIKE '%%-%%'`, glob))
+	q, err := duckDB(t).Query(fmt.Sprintf(`SELECT DISTINCT age FROM read_parquet('%s') `, glob))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,6 +244,8 @@ func bandWidths(t *testing.T, glob string) string {
 		var lo, hi int
 		if _, err := fmt.Sscanf(v, "%d-%d", &lo, &hi); err == nil {
 			widths[hi-lo+1] = true
+		} else {
+			t.Logf("age value %q", v)
 		}
 	}
 	if len(widths) != 1 {

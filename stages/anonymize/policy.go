@@ -290,7 +290,7 @@ func (pol *Policy) resolve(fields []string, classes map[string]ColumnClass) ([]c
 		}
 	}
 	var priv *PrivacyOptions
-	if len(pol.Privacy.QuasiIdentifiers) > 0 {
+	if len(pol.Privacy.QuasiIdentifiers) > 0 || pol.Privacy.K >= 2 {
 		o := pol.Privacy
 		o.Hierarchies = map[string]Hierarchy{}
 		for k, v := range pol.Privacy.Hierarchies {
@@ -412,6 +412,9 @@ func (pol *Policy) resolve(fields []string, classes map[string]ColumnClass) ([]c
 	}
 	if priv != nil {
 		joinSearch(plans, priv)
+		if len(priv.QuasiIdentifiers) == 0 {
+			priv = nil // nothing a person could know is released
+		}
 	}
 	if err := joinProblems(errs); err != nil {
 		return nil, nil, err

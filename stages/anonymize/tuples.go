@@ -101,7 +101,9 @@ func (c *qiColumn) prepare(source string) error {
 				}
 				break
 			}
-			if lvl == 0 {
+			if _, pinned := c.h.(levelRange); lvl == 0 && !pinned {
+				// Level 0 is the value itself, unless a pinned minimum
+				// level (or a protection joining the search) hides it.
 				s = c.values[code]
 			}
 			row[lvl] = s
