@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -53,6 +54,9 @@ type DisclosureReport struct {
 	PseudonymScope PseudonymScope     `json:"pseudonym_scope"`
 	Columns        []DisclosureColumn `json:"columns"`
 	Failures       []string           `json:"failures,omitempty"`
+	// DurationMS is the time the check took (collecting and evaluating),
+	// part of the stage's time.
+	DurationMS float64 `json:"duration_ms"`
 }
 
 // ClassSizeBin is one bar of the class-size histogram: classes with
@@ -127,6 +131,7 @@ type checker struct {
 	buf    []uint64
 	acc    []uint64
 	idMemo map[uint64]struct{}
+	spent  time.Duration
 }
 
 // directIdentifier: the column's values identify a person (direct
@@ -212,6 +217,7 @@ func newChecker(w *datasetWriter) *checker {
 // addInput collects the snapshot's direct identifiers of a batch (all rows,
 // suppressed included), as normalized keys.
 func (c *checker) addInput(rec arrow.RecordBatch) {
+	defer c.timed(time.Now())
 	for _, f := range c.idCols {
 		a := rec.Column(f)
 		for i := 0; i < a.Len(); i++ {
@@ -276,6 +282,7 @@ func allASCIIDigits(s string) bool {
 
 // addOutput feeds the released rows of one batch.
 func (c *checker) addOutput(cols []arrow.Array, n int) {
+	defer c.timed(time.Now())
 	if cap(c.acc) < n {
 		c.acc = make([]uint64, n)
 		c.buf = make([]uint64, n)
@@ -475,7 +482,10 @@ func pct(n, d int64) string {
 }
 
 // finish computes the figures and the verdict.
+func (c *checker) timed(start time.Time) { c.spent += time.Since(start) }
+
 func (c *checker) finish() *DisclosureReport {
+	start := time.Now()
 	rep := &DisclosureReport{K: c.k, Rows: c.rows, QuasiIdentifiers: c.qiCols, PseudonymScope: c.scope}
 	if rep.QuasiIdentifiers == nil {
 		rep.QuasiIdentifiers = []string{}
@@ -547,5 +557,7 @@ func (c *checker) finish() *DisclosureReport {
 	}
 	c.rowQI, c.idKeys, c.idMemo = nil, nil, nil
 	rep.Passed = len(rep.Failures) == 0
+	c.timed(start)
+	rep.DurationMS = float64(c.spent.Microseconds()) / 1000
 	return rep
 }
