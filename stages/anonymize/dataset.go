@@ -560,10 +560,10 @@ func (w *datasetWriter) transformColumn(cp columnPlan, rec arrow.RecordBatch, ke
 		}
 		if cp.qi >= 0 {
 			// NULL stays NULL; "*" means generalized away or suppressed.
-			if in.IsNull(i) {
+			if g := w.plan.generalized(tuples[i], cp.qi); g == nullValue {
 				b.AppendNull()
 			} else {
-				b.Append(w.plan.generalized(tuples[i], cp.qi))
+				b.Append(g)
 			}
 			continue
 		}

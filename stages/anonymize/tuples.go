@@ -87,9 +87,13 @@ func (c *qiColumn) prepare(source string) error {
 		row := make([]string, c.levels)
 		for lvl := 0; lvl < c.levels; lvl++ {
 			if int32(code) == c.nullCode {
-				// NULL is its own class at every level: it is released as
-				// NULL, never as "*" (which means generalized away).
+				// NULL is its own class below the top level and is
+				// released as NULL, never as "*" (generalized away); at
+				// the top level it joins "*" like every other value.
 				row[lvl] = nullValue
+				if lvl == c.levels-1 && c.levels > 1 {
+					row[lvl] = Suppressed
+				}
 				continue
 			}
 			s, err := c.h.Generalize(c.values[code], lvl)
