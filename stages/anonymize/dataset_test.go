@@ -387,6 +387,11 @@ func golden(t *testing.T, name string, rep *DatasetReport) {
 		}
 		cp.Privacy = &p
 	}
+	if cp.Disclosure != nil {
+		d := *cp.Disclosure
+		d.DurationMS = 0
+		cp.Disclosure = &d
+	}
 	got, err := json.MarshalIndent(&cp, "", "  ")
 	if err != nil {
 		t.Fatal(err)
