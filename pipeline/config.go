@@ -152,8 +152,9 @@ type ClassifyConfig struct {
 
 // ProtectConfig is the protection policy.
 type ProtectConfig struct {
-	Unclassified string                      `yaml:"unclassified"` // pass | drop
-	Tables       map[string]*TableProtection `yaml:"tables"`
+	Unclassified   string                      `yaml:"unclassified"` // withhold (default) | drop | pass
+	Tables         map[string]*TableProtection `yaml:"tables"`
+	PseudonymScope string                      `yaml:"pseudonym_scope"` // dataset (default) | night | global
 }
 
 // TableProtection is the policy of one table.
@@ -167,6 +168,7 @@ type TableProtection struct {
 	Metric           string                       `yaml:"metric"`    // loss | entropy | entropy-monotonic | discernibility | discernibility-monotonic | aecs
 	LModel           string                       `yaml:"l_model"`   // distinct | entropy
 	Algorithm        string                       `yaml:"algorithm"` // optimal (full-domain lattice search) | mondrian (multidimensional)
+	GSFactor         *float64                     `yaml:"gs_factor"` // Loss metric generalization/suppression factor in [0,1], default 0.5 (ARX)
 }
 
 // Protection methods.
@@ -190,6 +192,10 @@ type ColumnProtection struct {
 	Interval           float64 `yaml:"interval"`            // generalize: numeric bucket width
 	DatePart           string  `yaml:"date_part"`           // generalize: year | month | day
 	Value              string  `yaml:"value"`               // redact: replacement text, default "[REDACTED]"
+	Reason             string  `yaml:"reason"`              // why: required for keep (raw release) and insensitive
+	Insensitive        bool    `yaml:"insensitive"`         // exempt from the disclosure check's class-size test
+	MinLevel           *int    `yaml:"min_level"`           // quasi-identifier: lowest generalization level the search may choose
+	MaxLevel           *int    `yaml:"max_level"`           // quasi-identifier: highest level (= min_level pins the grain)
 }
 
 // VerifyConfig tunes restore drills.
@@ -406,7 +412,8 @@ func applyDefaults(c *Config, present func(string) bool) {
 	def("snapshot.keep_last", func() { c.Snapshot.KeepLast = DefaultKeepLast })
 	def("classify.sample_size", func() { c.Classify.SampleSize = DefaultSampleSize })
 	def("classify.review_below", func() { c.Classify.ReviewBelow = DefaultReviewBelow })
-	def("protect.unclassified", func() { c.Protect.Unclassified = "pass" })
+	def("protect.unclassified", func() { c.Protect.Unclassified = "withhold" })
+	def("protect.pseudonym_scope", func() { c.Protect.PseudonymScope = "dataset" })
 	for tn, t := range c.Protect.Tables {
 		if t == nil {
 			t = &TableProtection{}

@@ -43,15 +43,20 @@
 //	classify.rule_packs         extra rule-pack files
 //	classify.overrides          "table.column": class | none
 //	classify.review_below       review threshold in [0,1] (default 0.8)
-//	protect.unclassified        pass | drop (default pass)
+//	protect.unclassified        withhold | drop | pass (default withhold: "withheld: unreviewed")
+//	protect.pseudonym_scope     dataset | night | global (default dataset)
 //	protect.tables.<t>.columns.<c>.method   keep|drop|mask|pseudonym|generalize|redact
 //	    keep_prefix, keep_suffix, mask_char             (mask)
 //	    hierarchy, hierarchy_delimiter, interval, date_part  (generalize: one of hierarchy, interval, date_part)
 //	    value                                           (redact)
+//	    reason                  why (required for keep and insensitive)
+//	    insensitive             exempt from the disclosure check's class-size test
+//	    min_level, max_level    generalization levels the search may choose (quasi-identifiers)
 //	protect.tables.<t>.quasi_identifiers, sensitive     column lists
 //	protect.tables.<t>.k        k-anonymity, >= 2 with quasi-identifiers
 //	protect.tables.<t>.l        l-diversity, 0 = off
-//	protect.tables.<t>.suppression  fraction in [0,1)
+//	protect.tables.<t>.suppression  fraction in [0,1]
+//	protect.tables.<t>.gs_factor    Loss metric generalization/suppression factor in [0,1] (default 0.5)
 //	protect.tables.<t>.metric   loss | entropy | entropy-monotonic | discernibility | discernibility-monotonic | aecs (default loss)
 //	protect.tables.<t>.l_model  distinct | entropy (default distinct)
 //	protect.tables.<t>.algorithm optimal | mondrian (default optimal)

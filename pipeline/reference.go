@@ -64,7 +64,8 @@ classify:
   review_below: 0.8           # confidence below which a column is flagged for review (default 0.8)
 
 protect:
-  unclassified: pass          # pass | drop: columns with no class and no policy (default pass)
+  unclassified: withhold      # withhold | drop | pass: columns with no class and no policy (default withhold)
+  pseudonym_scope: dataset    # dataset | night | global: across what pseudonym tokens link (default dataset)
   tables:                     # policies by table (tables must be defined in sources)
     customers:
       columns:                # by column name:
@@ -72,7 +73,9 @@ protect:
         name: {method: pseudonym}   # keyed token, stable across runs
         notes: {method: drop}
         email: {method: redact, value: "[REDACTED]"}
-        city: {method: keep}
+        city: {method: keep, reason: "city is generalized upstream; reviewed by the DPO"}   # keep needs a reason
+        amount: {method: keep, insensitive: true, reason: "order totals are published"}  # no class-size test
+        birth_year: {method: generalize, interval: 5, min_level: 1, max_level: 1}  # pinned grain (quasi-identifier)
         age: {method: generalize, hierarchy: h/age.csv, hierarchy_delimiter: ";"}
         income: {method: generalize, interval: 10000}
         birth_date: {method: generalize, date_part: year}
@@ -90,7 +93,8 @@ protect:
       sensitive: [income]     # sensitive attributes (for l-diversity and risk)
       k: 5                    # k-anonymity; 0 = off, else at least 2
       l: 0                    # l-diversity; 0 = off, else at least 2 (needs sensitive)
-      suppression: 0.04       # largest fraction of rows that may be suppressed, [0, 1)
+      suppression: 0.04       # largest fraction of rows that may be suppressed, [0, 1] (1 = as ARX allows)
+      gs_factor: 0.5          # Loss metric: generalization/suppression weighting in [0, 1] (ARX; default 0.5)
       metric: loss            # loss | entropy | entropy-monotonic | discernibility |
                               # discernibility-monotonic | aecs (ARX's definitions; default loss)
       l_model: distinct       # distinct | entropy (default distinct)
@@ -200,7 +204,7 @@ classify:
   review_below: 0.8
 
 protect:
-  unclassified: pass                # columns with no personal-data class: pass | drop
+  unclassified: withhold            # columns with no class: withhold (listed as "withheld: unreviewed") | drop | pass
   tables:
     customers:
       # Columns not named here get their class's default protection

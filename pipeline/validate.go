@@ -345,7 +345,8 @@ func (v *validator) classify() {
 
 func (v *validator) protect() {
 	pr := &v.cfg.Protect
-	v.oneOf("protect.unclassified", pr.Unclassified, "pass", "drop")
+	v.oneOf("protect.unclassified", pr.Unclassified, "withhold", "drop", "pass")
+	v.protectRelease()
 	for _, tn := range sortedKeys(pr.Tables) {
 		t := pr.Tables[tn]
 		tp := childPath("protect.tables", tn)
@@ -375,8 +376,8 @@ func (v *validator) protect() {
 		case t.L >= 2 && len(t.Sensitive) == 0:
 			v.errf(tp+".l", "l-diversity needs sensitive columns")
 		}
-		if t.Suppression < 0 || t.Suppression >= 1 {
-			v.errf(tp+".suppression", "must be a fraction in [0, 1)")
+		if t.Suppression < 0 || t.Suppression > 1 {
+			v.errf(tp+".suppression", "must be a fraction in [0, 1]")
 		}
 		v.oneOf(tp+".metric", t.Metric, "loss", "entropy", "entropy-monotonic", "discernibility", "discernibility-monotonic", "aecs")
 		v.oneOf(tp+".l_model", t.LModel, "distinct", "entropy")

@@ -36,7 +36,7 @@ sources:
       orders: {file: orders.csv}
       enrollments: {file: enrollments.csv}
 protect:
-  unclassified: pass
+  unclassified: withhold   # columns nobody reviewed stay out of the analyst datasets
   tables:
     customers: {k: 5, suppression: 0.04}   # quasi-identifiers: the columns classified as such
 audit:

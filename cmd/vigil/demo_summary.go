@@ -25,7 +25,7 @@ func printDemoSections(g *globals, cfg *pipeline.Config, _ map[string]string) {
 			continue
 		}
 		applied := map[string]string{}
-		var privacy string
+		var privacy, withheld string
 		if rep, err := anonymize.ReadDatasetReport(filepath.Join(cfg.Paths().Datasets, t)); err == nil {
 			for _, c := range rep.Columns {
 				p := string(c.Protection.Method)
@@ -33,6 +33,9 @@ func printDemoSections(g *globals, cfg *pipeline.Config, _ map[string]string) {
 					p = fmt.Sprintf("generalize level %d (quasi-identifier)", *c.Level)
 				}
 				applied[c.Name] = p
+			}
+			if len(rep.Withheld) > 0 {
+				withheld = fmt.Sprintf("withheld: unreviewed: %s", strings.Join(rep.Withheld, ", "))
 			}
 			if rep.Privacy != nil {
 				privacy = fmt.Sprintf("k=%d reached (target %d), %d of %d rows suppressed, highest re-identification risk %.2f",
@@ -73,6 +76,9 @@ func printDemoSections(g *globals, cfg *pipeline.Config, _ map[string]string) {
 		if privacy != "" {
 			fmt.Fprintf(tw, "\t%s\n", privacy)
 		}
+		if withheld != "" {
+			fmt.Fprintf(tw, "\t%s\n", withheld)
+		}
 	}
 	tw.Flush()
 	if len(withheld) > 0 {
@@ -82,6 +88,7 @@ func printDemoSections(g *globals, cfg *pipeline.Config, _ map[string]string) {
 		fmt.Fprintf(g.stdout, "for review (low-confidence classification): %s\n", strings.Join(forReview, ", "))
 	}
 	fmt.Fprintf(g.stdout, "(full inventory: vigil -c %s classify --cached)\n", cfg.File)
+	fmt.Fprintln(g.stdout, "(to release a withheld column: protect.tables.<table>.columns.<column>: {method: keep, reason: \"why it is safe\"})")
 }
 
 // compact folds repeated entries into "entry ×n".

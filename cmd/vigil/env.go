@@ -13,7 +13,11 @@ var stageNames = []string{"snapshot", "classify", "anonymize", "verify", "audit"
 
 // loadConfig loads the config named by --config.
 func (g *globals) loadConfig() (*pipeline.Config, error) {
-	return pipeline.Load(g.configPath, pipeline.LoadOptions{KnownStages: stageNames, KnownClasses: knownClasses()})
+	cfg, err := pipeline.Load(g.configPath, pipeline.LoadOptions{KnownStages: stageNames, KnownClasses: knownClasses()})
+	if err == nil {
+		clearLeftovers(cfg) // plaintext a killed process left behind
+	}
+	return cfg, err
 }
 
 // loadConfigAsReader loads the config for the commands analysts and

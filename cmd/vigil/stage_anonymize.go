@@ -44,7 +44,13 @@ func (anonymizeStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Resu
 		if rep.Privacy != nil {
 			res.SetDetail("k."+t, fmt.Sprint(rep.Privacy.KReached))
 		}
-		env.Logger.Info("dataset written", "table", t, "rows", rep.RowsWritten, "suppressed", rep.RowsSuppressed)
+		if len(rep.Withheld) > 0 {
+			res.Add("columns_withheld", int64(len(rep.Withheld)))
+			res.SetDetail("withheld."+t, "withheld: unreviewed: "+strings.Join(rep.Withheld, ", "))
+			env.Logger.Warn("columns withheld: unreviewed", "table", t, "columns", strings.Join(rep.Withheld, ","), "release", rep.ReleaseHint)
+		}
+		env.Logger.Info("dataset written", "table", t, "rows", rep.RowsWritten, "suppressed", rep.RowsSuppressed,
+			"disclosure_check", "passed")
 	}
 	return res, nil
 }
@@ -85,10 +91,12 @@ func anonymizeTable(ctx context.Context, env *pipeline.Env, kr *keys.Keyring, ta
 // column classified as a quasi-identifier takes part in k-anonymity.
 func tablePolicy(cfg *pipeline.Config, table string, cls *classify.TableResult) (anonymize.Policy, map[string]anonymize.ColumnClass, error) {
 	pol := anonymize.Policy{
-		Table:        table,
-		Columns:      map[string]anonymize.Protection{},
-		Unclassified: anonymize.Unclassified(cfg.Protect.Unclassified),
-		Hierarchies:  map[string]anonymize.Hierarchy{},
+		Table:          table,
+		Columns:        map[string]anonymize.Protection{},
+		Unclassified:   anonymize.Unclassified(cfg.Protect.Unclassified),
+		Hierarchies:    map[string]anonymize.Hierarchy{},
+		PseudonymScope: anonymize.PseudonymScope(cfg.Protect.PseudonymScope),
+		NightLabel:     cls.Created.UTC().Format("2006-01-02"),
 	}
 	classes := map[string]anonymize.ColumnClass{}
 	for _, c := range cls.Columns {
@@ -107,14 +115,16 @@ func tablePolicy(cfg *pipeline.Config, table string, cls *classify.TableResult) 
 	}
 	tp := cfg.Protect.Tables[table]
 	if tp == nil {
-		return pol, classes, nil
+		tp = &pipeline.TableProtection{}
 	}
+	pol.DisclosureK = tp.K
 	for name, cp := range tp.Columns {
 		if _, ok := classes[name]; !ok {
 			return pol, nil, fmt.Errorf("protect.tables.%s.columns: no column %q in the snapshot", table, name)
 		}
 		p := anonymize.Protection{Method: anonymize.Method(cp.Method), KeepPrefix: cp.KeepPrefix, KeepSuffix: cp.KeepSuffix,
-			MaskChar: cp.MaskChar, Interval: cp.Interval, DatePart: cp.DatePart, Value: cp.Value}
+			MaskChar: cp.MaskChar, Interval: cp.Interval, DatePart: cp.DatePart, Value: cp.Value,
+			Reason: cp.Reason, Insensitive: cp.Insensitive, MinLevel: cp.MinLevel, MaxLevel: cp.MaxLevel}
 		if cp.Hierarchy != "" {
 			delim := ';'
 			if cp.HierarchyDelimiter != "" {
@@ -129,8 +139,12 @@ func tablePolicy(cfg *pipeline.Config, table string, cls *classify.TableResult) 
 		}
 		pol.Columns[name] = p
 	}
-	if tp.K < 2 && tp.L < 2 {
-		return pol, classes, nil
+	// Fail closed: every table gets k-anonymity (default k=5) over the
+	// columns classified as quasi-identifiers and every released column a
+	// person could know (masks, buckets, raw releases join the search).
+	k := tp.K
+	if k < 2 {
+		k = defaultK
 	}
 	qis := tp.QuasiIdentifiers
 	if len(qis) == 0 {
@@ -147,7 +161,7 @@ func tablePolicy(cfg *pipeline.Config, table string, cls *classify.TableResult) 
 		if _, ok := classes[q]; !ok {
 			return pol, nil, fmt.Errorf("protect.tables.%s.quasi_identifiers: no column %q in the snapshot", table, q)
 		}
-		if p, ok := pol.Columns[q]; ok && p.Hierarchy != nil {
+		if p, ok := pol.Columns[q]; ok && (p.Hierarchy != nil || p.Interval > 0 || p.DatePart != "") {
 			continue
 		}
 		// A built-in hierarchy for the class (dates, ages, postal codes),
@@ -166,17 +180,21 @@ func tablePolicy(cfg *pipeline.Config, table string, cls *classify.TableResult) 
 	pol.Privacy = anonymize.PrivacyOptions{
 		QuasiIdentifiers: qis,
 		Hierarchies:      pol.Hierarchies,
-		K:                tp.K,
+		K:                k,
 		Suppression:      tp.Suppression,
 		Metric:           metric,
 		LModel:           anonymize.LModel(tp.LModel),
 		Algorithm:        anonymize.Algorithm(tp.Algorithm),
+		GSFactor:         tp.GSFactor,
 	}
 	if tp.L >= 2 && len(tp.Sensitive) > 0 {
 		pol.Privacy.Sensitive, pol.Privacy.L = tp.Sensitive[0], float64(tp.L)
 	}
 	return pol, classes, nil
 }
+
+// defaultK is the k every table gets when its policy sets none.
+const defaultK = 5
 
 // starHierarchy is the two-level hierarchy of a quasi-identifier without a
 // better one: the value itself, then "*".
@@ -194,7 +212,7 @@ func anonymizeCmd(g *globals) *cobra.Command {
 	var o anonymize.CSVOptions
 	var qis, hier []string
 	var k, lval int
-	var supp float64
+	var supp, gs float64
 	var metric, lmodel, sensitive, algo, delim, out string
 	c := &cobra.Command{
 		Use:   "anonymize --input FILE.csv --qi COL,... --hierarchy COL=FILE ... --k 5",
@@ -229,6 +247,9 @@ writes the anonymized CSV.`,
 			}
 			o.Privacy = anonymize.PrivacyOptions{QuasiIdentifiers: qis, K: k, Suppression: supp, Metric: m,
 				Sensitive: sensitive, L: float64(lval), LModel: anonymize.LModel(lmodel), Algorithm: anonymize.Algorithm(algo)}
+			if cmd.Flags().Changed("gs-factor") {
+				o.Privacy.GSFactor = &gs
+			}
 			if out != "" {
 				f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 				if err != nil {
@@ -254,7 +275,8 @@ writes the anonymized CSV.`,
 	f.StringSliceVar(&qis, "qi", nil, "quasi-identifier columns, in order")
 	f.StringArrayVar(&hier, "hierarchy", nil, "COLUMN=FILE generalization hierarchy (repeatable)")
 	f.IntVar(&k, "k", 5, "k-anonymity")
-	f.Float64Var(&supp, "suppression", 0, "record suppression limit, a fraction in [0,1)")
+	f.Float64Var(&supp, "suppression", 0, "record suppression limit, a fraction in [0,1] (1 = any record may be suppressed, as ARX allows)")
+	f.Float64Var(&gs, "gs-factor", anonymize.DefaultGSFactor, "Loss metric generalization/suppression factor in [0,1] (ARX's gs-factor)")
 	f.StringVar(&metric, "metric", "loss", "loss, entropy, entropy-monotonic, discernibility, discernibility-monotonic or aecs")
 	f.StringVar(&sensitive, "sensitive", "", "sensitive attribute for l-diversity")
 	f.IntVar(&lval, "l", 0, "l-diversity (0 = off)")

@@ -276,8 +276,12 @@ func gatherEvidence(cfg *pipeline.Config, kr *keys.Keyring) (*evidence, error) {
 		if derr == nil {
 			for _, c := range rep.Columns {
 				applied[c.Name] = string(c.Protection.Method)
+				if c.Status == anonymize.StatusWithheld {
+					applied[c.Name] = c.Status
+				}
 			}
 		}
+		p.Disclosure = append(p.Disclosure, disclosureEvidence(t, rep, derr))
 		personal, protected := 0, 0
 		for _, c := range cls.Columns {
 			prot := applied[c.Name]

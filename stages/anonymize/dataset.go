@@ -13,6 +13,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -67,6 +68,12 @@ type DatasetReport struct {
 	Columns        []ColumnReport `json:"columns"`
 	Privacy        *Result        `json:"privacy,omitempty"`
 	PseudonymKeyID string         `json:"pseudonym_key_id,omitempty"`
+	// Withheld lists the columns left out because nobody reviewed them
+	// (no class, no policy); ReleaseHint says how to release one.
+	Withheld    []string `json:"withheld,omitempty"`
+	ReleaseHint string   `json:"release_hint,omitempty"`
+	// Disclosure is the check every dataset passes before it is published.
+	Disclosure *DisclosureReport `json:"disclosure,omitempty"`
 }
 
 // DatasetFile is one Parquet file of a dataset.
@@ -89,6 +96,24 @@ type ColumnReport struct {
 	Level           *int       `json:"level,omitempty"` // quasi-identifiers: level chosen by the search
 	Sensitive       bool       `json:"sensitive,omitempty"`
 	CellsSuppressed int64      `json:"cells_suppressed,omitempty"` // values that could not be transformed and were written as "*"
+	// Status: released, withheld: unreviewed, or dropped.
+	Status string `json:"status"`
+	// Note says what the policy engine changed (a capped mask, a column
+	// that joined the privacy search).
+	Note string `json:"note,omitempty"`
+	// SuppressedByValue: for quasi-identifiers, records suppressed per
+	// released value (values held by fewer than k records are pooled as
+	// "(rare values)"), so that suppression falling on a small group shows.
+	SuppressedByValue []ValueSuppression `json:"suppressed_by_value,omitempty"`
+}
+
+// ValueSuppression counts the records of one quasi-identifier value and
+// how many of them were suppressed.
+type ValueSuppression struct {
+	Value      string  `json:"value"`
+	Records    int64   `json:"records"`
+	Suppressed int64   `json:"suppressed"`
+	Share      float64 `json:"share"`
 }
 
 // WriteDataset writes the anonymized dataset of one table: plain Parquet
@@ -167,6 +192,12 @@ func WriteDataset(ctx context.Context, req DatasetRequest) (*DatasetReport, erro
 			return nil, fmt.Errorf("anonymize: table %q: %w", req.Table, err)
 		}
 		w.plan, w.priv, report.Privacy = p, priv, res
+		for _, cp := range plans {
+			if cp.qi >= 0 && cp.offset > 0 && cp.qi < len(res.Transformation) {
+				res.Transformation[cp.qi].Level += cp.offset
+				res.Transformation[cp.qi].Levels += cp.offset
+			}
+		}
 		log.Info("anonymize: privacy search done", "table", req.Table, "algorithm", res.Algorithm,
 			"k", res.KReached, "classes", res.Classes, "suppressed", res.Suppressed, "metric", res.Metric,
 			"information_loss", res.InformationLoss)
@@ -200,6 +231,16 @@ func WriteDataset(ctx context.Context, req DatasetRequest) (*DatasetReport, erro
 	w.dir = tmp
 	err = w.write(ctx, rdr)
 	rdr.Release()
+	if err == nil {
+		w.suppressionByValue()
+		report.Disclosure = w.check.finish()
+		for _, f := range report.Disclosure.Failures {
+			log.Error("anonymize: disclosure check failed", "table", req.Table, "failure", f)
+		}
+		if !report.Disclosure.Passed {
+			err = &DisclosureError{Table: req.Table, Failures: report.Disclosure.Failures}
+		}
+	}
 	if err == nil {
 		err = w.writeMetadata()
 	}
@@ -282,6 +323,7 @@ type datasetWriter struct {
 	counter   *countWriter
 	fileRows  int64
 	shiftMemo map[string]int
+	check     *checker
 }
 
 // strAt returns the value of row i as text and whether it is null.
@@ -356,12 +398,16 @@ func (w *datasetWriter) write(ctx context.Context, rdr array.RecordReader) error
 	for pi, cp := range w.plans {
 		in := w.schema.Field(cp.index)
 		cr := ColumnReport{Name: cp.name, Class: cp.class.ID, Category: string(cp.class.Category),
-			Source: cp.source, Protection: cp.prot, QuasiIdentifier: cp.qi >= 0}
+			Source: cp.source, Protection: cp.prot, QuasiIdentifier: cp.qi >= 0, Status: cp.status, Note: cp.note}
+		if cp.status == StatusWithheld {
+			w.report.Withheld = append(w.report.Withheld, cp.name)
+			w.report.ReleaseHint = ReleaseHint
+		}
 		if w.priv != nil && w.priv.Sensitive == cp.name {
 			cr.Sensitive = true
 		}
 		if cp.qi >= 0 && w.plan != nil && w.plan.lv != nil {
-			l := w.plan.lv[cp.qi]
+			l := w.plan.lv[cp.qi] + cp.offset
 			cr.Level = &l
 		}
 		if cp.prot.Method == MethodDateShift {
@@ -380,6 +426,7 @@ func (w *datasetWriter) write(ctx context.Context, rdr array.RecordReader) error
 		w.report.Columns = append(w.report.Columns, cr)
 	}
 	w.outSchema = arrow.NewSchema(fields, nil)
+	w.check = newChecker(w)
 
 	qiField := []int(nil)
 	sensField := -1
@@ -404,6 +451,7 @@ func (w *datasetWriter) write(ctx context.Context, rdr array.RecordReader) error
 		}
 		rec := rdr.RecordBatch()
 		n := int(rec.NumRows())
+		w.check.addInput(rec)
 		keep := make([]bool, n)
 		tuples := make([]int32, n)
 		kept := 0
@@ -471,6 +519,7 @@ func (w *datasetWriter) writeBatch(rec arrow.RecordBatch, keep []bool, kept int,
 		}
 		cols[oi] = a
 	}
+	w.check.addOutput(cols, kept)
 	out := array.NewRecordBatch(w.outSchema, cols, int64(kept))
 	defer out.Release()
 	if w.fw == nil {
@@ -510,7 +559,12 @@ func (w *datasetWriter) transformColumn(cp columnPlan, rec arrow.RecordBatch, ke
 			continue
 		}
 		if cp.qi >= 0 {
-			b.Append(w.plan.generalized(tuples[i], cp.qi))
+			// NULL stays NULL; "*" means generalized away or suppressed.
+			if g := w.plan.generalized(tuples[i], cp.qi); g == nullValue {
+				b.AppendNull()
+			} else {
+				b.Append(g)
+			}
 			continue
 		}
 		v, null := strAt(in, i)
@@ -786,4 +840,65 @@ func ReadDatasetReport(dir string) (*DatasetReport, error) {
 		return nil, fmt.Errorf("%w: %s: unsupported format %q", ErrInput, MetadataFile, r.Format)
 	}
 	return &r, nil
+}
+
+// suppressionByValue fills SuppressedByValue of every quasi-identifier from
+// the plan's tuples (distinct quasi-identifier combinations with counts).
+func (w *datasetWriter) suppressionByValue() {
+	p := w.plan
+	if p == nil || p.suppressed == nil || w.priv == nil {
+		return
+	}
+	k := int64(max(w.priv.K, 2))
+	for pi, cp := range w.plans {
+		if cp.qi < 0 {
+			continue
+		}
+		type tot struct{ n, s int64 }
+		by := map[string]*tot{}
+		var sup int64
+		for id, cnt := range p.t.count {
+			v := p.generalized(int32(id), cp.qi)
+			if v == nullValue {
+				v = "(null)"
+			}
+			t := by[v]
+			if t == nil {
+				t = &tot{}
+				by[v] = t
+			}
+			t.n += int64(cnt)
+			if p.suppressed[id] {
+				t.s += int64(cnt)
+				sup += int64(cnt)
+			}
+		}
+		if sup == 0 {
+			continue
+		}
+		var out []ValueSuppression
+		rare := ValueSuppression{Value: "(rare values)"}
+		for v, t := range by {
+			if t.n < k {
+				rare.Records += t.n
+				rare.Suppressed += t.s
+				continue
+			}
+			out = append(out, ValueSuppression{Value: v, Records: t.n, Suppressed: t.s, Share: float64(t.s) / float64(t.n)})
+		}
+		if rare.Records > 0 {
+			rare.Share = float64(rare.Suppressed) / float64(rare.Records)
+			out = append(out, rare)
+		}
+		sort.Slice(out, func(i, j int) bool {
+			if out[i].Share != out[j].Share {
+				return out[i].Share > out[j].Share
+			}
+			return out[i].Value < out[j].Value
+		})
+		if len(out) > 50 {
+			out = out[:50]
+		}
+		w.report.Columns[pi].SuppressedByValue = out
+	}
 }

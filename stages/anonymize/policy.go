@@ -129,22 +129,68 @@ type Protection struct {
 
 	// redact
 	Value string `json:"value,omitempty"` // default "[REDACTED]"
+
+	// Reason records why a column is released raw (keep) or declared
+	// insensitive; both need one.
+	Reason string `json:"reason,omitempty"`
+	// Insensitive exempts the column from the disclosure check's class-size
+	// test (ARX's insensitive attribute). It never exempts it from the
+	// identifier match.
+	Insensitive bool `json:"insensitive,omitempty"`
+	// MinLevel and MaxLevel bound the generalization level the privacy
+	// search may choose for a quasi-identifier (equal = pinned grain).
+	MinLevel *int `json:"min_level,omitempty"`
+	MaxLevel *int `json:"max_level,omitempty"`
+	// Scope of pseudonym tokens: dataset, night or global (see PseudonymScope).
+	Scope PseudonymScope `json:"scope,omitempty"`
 }
+
+// PseudonymScope says across what pseudonym tokens link.
+type PseudonymScope string
+
+// Pseudonym scopes. The zero value is ScopeDataset.
+const (
+	// ScopeDataset: tokens are stable across nights for one table but
+	// differ between tables, so datasets cannot be joined on them.
+	ScopeDataset PseudonymScope = "dataset"
+	// ScopeNight: every table of one night shares tokens (joins work
+	// within a night); the next night gives new tokens, so nobody can
+	// follow a person from night to night.
+	ScopeNight PseudonymScope = "night"
+	// ScopeGlobal: the same value gives the same token in every table
+	// and every night (joins across tables and nights; most linkable).
+	ScopeGlobal PseudonymScope = "global"
+)
 
 // Unclassified is what happens to columns without personal-data class.
 type Unclassified string
 
-// Unclassified column handling. The zero value drops (fail closed).
+// Unclassified column handling. The zero value withholds (fail closed).
 const (
+	// UnclassifiedWithhold leaves the column out of the dataset and
+	// lists it as "withheld: unreviewed" until a person releases it.
+	UnclassifiedWithhold Unclassified = "withhold"
+	// UnclassifiedDrop is a synonym of withhold.
 	UnclassifiedDrop Unclassified = "drop"
+	// UnclassifiedPass releases every unclassified column raw. Each one
+	// still goes through the disclosure check.
 	UnclassifiedPass Unclassified = "pass"
+)
+
+// Column statuses in _vigil.json.
+const (
+	StatusReleased     = "released"
+	StatusWithheld     = "withheld: unreviewed"
+	StatusDropped      = "dropped"
+	ReleaseHint        = "to release a withheld column, name it in protect.tables.<table>.columns with a method (e.g. {method: keep, reason: \"why it is safe\"})"
+	defaultDisclosureK = 5
 )
 
 // Policy is the protection policy of one table.
 type Policy struct {
 	Table        string
 	Columns      map[string]Protection // explicit protections, by column
-	Unclassified Unclassified          // columns without a personal-data class: pass or drop (default)
+	Unclassified Unclassified          // columns without a personal-data class: withhold (default), drop or pass
 	// Hierarchies by column, for generalize protections (class defaults
 	// and quasi-identifiers) that do not carry their own.
 	Hierarchies map[string]Hierarchy
@@ -155,6 +201,14 @@ type Policy struct {
 	// must have a generalize protection (hierarchy, interval or date part);
 	// hierarchies come from those protections. Empty = no privacy model.
 	Privacy PrivacyOptions
+	// PseudonymScope of the tokens (default ScopeDataset) and, for
+	// ScopeNight, the night's label (e.g. the run date).
+	PseudonymScope PseudonymScope
+	NightLabel     string
+	// DisclosureK is the smallest class size the disclosure check accepts
+	// when the table has no privacy model (default 5); with a model it is
+	// the model's k.
+	DisclosureK int
 }
 
 // columnPlan is the resolved protection of one input column.
@@ -166,6 +220,10 @@ type columnPlan struct {
 	source  string // "policy", "class default" or "unclassified"
 	qi      int    // index among quasi-identifiers, or -1
 	subject int    // shift_date: input index of the subject column
+	status  string // released, withheld: unreviewed, dropped
+	note    string // what the policy engine changed (mask capped, joined the search)
+	autoQI  bool   // joined the privacy search through its protection
+	offset  int    // quasi-identifiers: pinned minimum level
 }
 
 // hierarchyFor returns the hierarchy a generalize protection implies.
@@ -207,9 +265,17 @@ func (pol *Policy) resolve(fields []string, classes map[string]ColumnClass) ([]c
 		bad(col, "protection configured for a column the table does not have")
 	}
 	switch pol.Unclassified {
-	case "", UnclassifiedDrop, UnclassifiedPass:
+	case "", UnclassifiedWithhold, UnclassifiedDrop, UnclassifiedPass:
 	default:
-		bad("", fmt.Sprintf("unclassified must be pass or drop, not %q", pol.Unclassified))
+		bad("", fmt.Sprintf("unclassified must be withhold, drop or pass, not %q", pol.Unclassified))
+	}
+	switch pol.PseudonymScope {
+	case "", ScopeDataset, ScopeNight, ScopeGlobal:
+	default:
+		bad("", fmt.Sprintf("pseudonym scope must be dataset, night or global, not %q", pol.PseudonymScope))
+	}
+	if pol.PseudonymScope == ScopeNight && pol.NightLabel == "" {
+		bad("", "pseudonym scope night needs the night's label")
 	}
 	qiIndex := map[string]int{}
 	for i, q := range pol.Privacy.QuasiIdentifiers {
@@ -224,7 +290,7 @@ func (pol *Policy) resolve(fields []string, classes map[string]ColumnClass) ([]c
 		}
 	}
 	var priv *PrivacyOptions
-	if len(pol.Privacy.QuasiIdentifiers) > 0 {
+	if len(pol.Privacy.QuasiIdentifiers) > 0 || pol.Privacy.K >= 2 {
 		o := pol.Privacy
 		o.Hierarchies = map[string]Hierarchy{}
 		for k, v := range pol.Privacy.Hierarchies {
@@ -237,9 +303,18 @@ func (pol *Policy) resolve(fields []string, classes map[string]ColumnClass) ([]c
 		cp := columnPlan{name: f, index: i, qi: -1, subject: -1, class: classes[f]}
 		if p, ok := pol.Columns[f]; ok {
 			cp.prot, cp.source = p, "policy"
+			if p.Method == MethodKeep || p.Method == "pass" {
+				if strings.TrimSpace(p.Reason) == "" {
+					bad(f, "releasing a column raw (keep) needs a reason")
+				}
+			}
+			if msg := maskTooRevealing(cp.class.ID, p); msg != "" {
+				bad(f, msg)
+			}
 		} else if cp.class.personal() {
 			if cp.class.Default != nil {
 				cp.prot, cp.source = FromRule(*cp.class.Default, cp.class.ID, pol.Hierarchies[f]), "class default"
+				cp.note = capMask(cp.class.ID, &cp.prot)
 			} else if _, isQI := qiIndex[f]; !isQI {
 				errs = append(errs, &UnprotectedColumnError{Table: table, Column: f, Class: cp.class.ID, Category: cp.class.Category})
 				continue
@@ -247,9 +322,15 @@ func (pol *Policy) resolve(fields []string, classes map[string]ColumnClass) ([]c
 		} else {
 			cp.source = "unclassified"
 			cp.prot.Method = MethodDrop
+			cp.status = StatusWithheld
 			if pol.Unclassified == UnclassifiedPass {
 				cp.prot.Method = MethodKeep
+				cp.prot.Reason = "protect.unclassified: pass"
+				cp.status = ""
 			}
+		}
+		if cp.prot.Insensitive && strings.TrimSpace(cp.prot.Reason) == "" {
+			bad(f, "declaring a column insensitive needs a reason")
 		}
 		if qi, ok := qiIndex[f]; ok {
 			cp.qi = qi
@@ -273,6 +354,16 @@ func (pol *Policy) resolve(fields []string, classes map[string]ColumnClass) ([]c
 				bad(f, "quasi-identifier has no hierarchy (set a hierarchy, interval or date part)")
 			}
 			if h != nil {
+				name0 := name
+				if name0 == "" {
+					name0 = HierarchyName(h)
+				}
+				r, off, err := restrictLevels(h, cp.prot.MinLevel, cp.prot.MaxLevel)
+				if err != nil {
+					bad(f, err.Error())
+					r = h
+				}
+				h, cp.offset, name = r, off, name0
 				priv.Hierarchies[f] = h
 				if name == "" {
 					name = HierarchyName(h)
@@ -291,10 +382,39 @@ func (pol *Policy) resolve(fields []string, classes map[string]ColumnClass) ([]c
 		if cp.prot.Method == MethodDateShift && cp.prot.SubjectColumn == "" {
 			cp.prot.SubjectColumn = pol.SubjectColumn
 		}
+		if (cp.prot.MinLevel != nil || cp.prot.MaxLevel != nil) && cp.qi < 0 {
+			bad(f, "min_level and max_level apply to quasi-identifiers only")
+		}
+		if cp.prot.Method == MethodPseudonym {
+			cp.prot.Scope = pol.PseudonymScope
+			if cp.prot.Scope == "" {
+				cp.prot.Scope = ScopeDataset
+			}
+		}
 		if err := validateProtection(table, f, &cp, pos); err != nil {
 			errs = append(errs, err)
 		}
+		if cp.prot.Method == MethodPseudonym {
+			switch cp.prot.Scope {
+			case ScopeDataset:
+				cp.prot.Domain += "/dataset=" + table
+			case ScopeNight:
+				cp.prot.Domain += "/night=" + pol.NightLabel
+			}
+		}
+		if cp.status == "" {
+			cp.status = StatusReleased
+			if cp.prot.Method == MethodDrop {
+				cp.status = StatusDropped
+			}
+		}
 		plans = append(plans, cp)
+	}
+	if priv != nil {
+		joinSearch(plans, priv)
+		if len(priv.QuasiIdentifiers) == 0 {
+			priv = nil // nothing a person could know is released
+		}
 	}
 	if err := joinProblems(errs); err != nil {
 		return nil, nil, err

@@ -33,7 +33,7 @@ type PrivacyOptions struct {
 	Sensitive        string               // sensitive attribute for l-diversity
 	L                float64              // l-diversity; 0 = none
 	LModel           LModel               // distinct (default) or entropy
-	Suppression      float64              // record suppression limit, share of records in [0,1)
+	Suppression      float64              // record suppression limit, share of records in [0,1]
 	Metric           Metric               // default loss
 	GSFactor         *float64             // generalization/suppression factor, default 0.5
 	Aggregate        Aggregate            // default: ARX's default for the metric
@@ -188,8 +188,8 @@ func (o *PrivacyOptions) normalize(table string) (metricSpec, error) {
 	if o.LModel != LDistinct && o.LModel != LEntropy {
 		bad("", fmt.Sprintf("unknown l-diversity model %q (want distinct or entropy)", o.LModel))
 	}
-	if o.Suppression < 0 || o.Suppression >= 1 || math.IsNaN(o.Suppression) {
-		bad("", "suppression limit must be in [0,1)")
+	if o.Suppression < 0 || o.Suppression > 1 || math.IsNaN(o.Suppression) {
+		bad("", "suppression limit must be in [0,1] (1 = every record may be suppressed, as ARX allows)")
 	}
 	if o.Algorithm == "" {
 		o.Algorithm = AlgorithmOptimal

@@ -87,7 +87,13 @@ func (c *qiColumn) prepare(source string) error {
 		row := make([]string, c.levels)
 		for lvl := 0; lvl < c.levels; lvl++ {
 			if int32(code) == c.nullCode {
-				row[lvl] = Suppressed
+				// NULL is its own class below the top level and is
+				// released as NULL, never as "*" (generalized away); at
+				// the top level it joins "*" like every other value.
+				row[lvl] = nullValue
+				if lvl == c.levels-1 && c.levels > 1 {
+					row[lvl] = Suppressed
+				}
 				continue
 			}
 			s, err := c.h.Generalize(c.values[code], lvl)
@@ -99,7 +105,9 @@ func (c *qiColumn) prepare(source string) error {
 				}
 				break
 			}
-			if lvl == 0 {
+			if _, pinned := c.h.(levelRange); lvl == 0 && !pinned {
+				// Level 0 is the value itself, unless a pinned minimum
+				// level (or a protection joining the search) hides it.
 				s = c.values[code]
 			}
 			row[lvl] = s
@@ -246,6 +254,9 @@ type tupleTable struct {
 	index []int32
 	cur   []int32 // codes of the record being looked up (dims, then sensitive)
 }
+
+// nullValue is the generalization of NULL at every level (written as NULL).
+const nullValue = "\x00null"
 
 func newTupleTable(cols []*qiColumn, sens *qiColumn) *tupleTable {
 	t := &tupleTable{cols: cols, sens: sens}

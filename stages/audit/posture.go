@@ -17,6 +17,7 @@ type PostureInput struct {
 	Restores       []RestoreEvidence        // last restore verification per table
 	Protection     []ProtectionEvidence     // personal-data columns and how many are protected, per dataset
 	Privacy        []PrivacyEvidence        // k (and l) reached per dataset
+	Disclosure     []DisclosureEvidence     // disclosure check of every published dataset (posture_disclosure.go)
 	Keys           []KeyEvidence            // keys with their age and last rotation
 	Runs           []RunRecord              // run ledger records
 	Erasures       []ErasureRecord          // erasure ledger records
@@ -172,6 +173,9 @@ var checkMeta = map[string]struct {
 	CheckProtection: {"Personal-data columns are protected in analyst datasets",
 		"Add a protection (mask, pseudonym, generalise or drop) for every personal-data column in the policy.",
 		[]string{"ISO27001:A.8.11", "GDPR:Art.5(1)(c)", "GDPR:Art.25", "GDPR:Art.32", "PIPL:Art.51"}},
+	CheckDisclosure: {"Every analyst dataset passed the disclosure check",
+		"Protect the columns the failures name (generalize, bucket, withhold), or declare them insensitive with a reason, and re-run anonymize.",
+		[]string{"ISO27001:A.8.11", "GDPR:Art.25", "GDPR:Art.32", "PIPL:Art.51"}},
 	CheckKAnonymity: {"Analyst datasets reach their k-anonymity target",
 		"Generalise quasi-identifiers further or suppress small classes until k is reached.",
 		[]string{"ISO27001:A.8.11", "GDPR:Art.5(1)(c)", "GDPR:Art.25", "PIPL:Art.51"}},
@@ -369,6 +373,7 @@ func (p PostureInput) evidenceChecks(now time.Time) []Check {
 		}
 	}
 	out = append(out, kan)
+	out = append(out, p.disclosureCheck())
 
 	keys := newCheck(CheckKeys)
 	if len(p.Keys) > 0 {

@@ -46,6 +46,7 @@ func smallOptions() Options {
 			Snapshots:      []SnapshotEvidence{{Table: "customers", SnapshotID: "20250607T0200", LastSuccess: smallNow.Add(-22 * time.Hour)}, {Table: "orders", SnapshotID: "20250601T0200", LastSuccess: smallNow.Add(-7 * 24 * time.Hour)}},
 			Restores:       []RestoreEvidence{{Table: "customers", SnapshotID: "20250607T0200", LastVerified: smallNow.Add(-20 * time.Hour), OK: true}, {Table: "orders", LastVerified: smallNow.Add(-2 * 24 * time.Hour), OK: false, Detail: "digest mismatch"}},
 			Protection:     []ProtectionEvidence{{Dataset: "customers", PersonalColumns: 10, ProtectedColumns: 9}},
+			Disclosure:     []DisclosureEvidence{{Dataset: "customers", Checked: true, Passed: true}},
 			Privacy:        []PrivacyEvidence{{Dataset: "customers", K: 3, TargetK: 5}},
 			Keys:           []KeyEvidence{{ID: "k1", Purpose: "snapshot", Created: smallNow.AddDate(0, -3, 0)}},
 			Runs:           []RunRecord{{RunID: "r1", Stage: "snapshot", Status: "success", Started: smallNow.Add(-30 * time.Hour)}, {RunID: "r2", Stage: "snapshot", Status: "success", Started: smallNow.Add(-6 * time.Hour)}},

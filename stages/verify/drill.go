@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/apache/arrow-go/v18/parquet/file"
@@ -12,9 +13,12 @@ import (
 // drill restores the snapshot as plain Parquet into a private temporary
 // directory, reads the copy back with an independent reader and compares
 // rows and digest with what the snapshot reader found (want). The
-// directory is removed afterwards.
+// directory is removed afterwards; if the process is killed first, the next
+// Vigil command removes it (cmd/vigil clearLeftovers).
 func (c *checker) drill(want *snapshot.Digester) error {
-	tmp, err := os.MkdirTemp(c.opts.TempDir, "vigil-drill-")
+	// The pid in the name lets a later Vigil command tell the directory of
+	// a killed drill (removed before it does anything) from a running one.
+	tmp, err := os.MkdirTemp(c.opts.TempDir, fmt.Sprintf("vigil-drill-%d-", os.Getpid()))
 	if err != nil {
 		if localResource(err) {
 			return notVerified("restore drill", err)
