@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // cnName reports whether s is a Chinese personal name: a family name from the
@@ -72,41 +74,133 @@ func nameWord(w string) bool {
 	return true
 }
 
-// westernName reports whether s is a romanized personal name of two or three
-// words ("Mary Smith", "SMITH, Mary", "Zhang Wei", "Wei ZHANG") where a word is
-// a known given name, a known family name in last position or a Chinese
-// family name in pinyin in first or last position.
-func (l *lexicon) westernName(s string) bool {
-	if len(s) < 4 || len(s) > 60 {
-		return false
+// nameAffixes are titles before and generational or academic suffixes after
+// a name; they are dropped before the words are checked.
+func nameAffix(w string) bool {
+	switch strings.ToLower(strings.TrimSuffix(w, ".")) {
+	case "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "madam", "mme", "mlle", "m", "herr", "frau",
+		"sr", "sra", "srta", "don", "doña", "dott", "sig", "jr", "ii", "iii", "iv", "phd", "md", "dds", "esq":
+		return true
 	}
-	var words []string
-	if first, rest, ok := strings.Cut(s, ","); ok { // "Family, Given"
-		words = append(strings.Fields(rest), strings.Fields(first)...)
-	} else {
-		words = strings.Fields(s)
-	}
-	if len(words) < 2 || len(words) > 3 {
-		return false
-	}
-	for _, w := range words {
-		if !nameWord(w) {
-			return false
-		}
-	}
-	first, last := strings.ToLower(words[0]), strings.ToLower(words[len(words)-1])
-	return l.given[first] || l.family[last] || l.pinyin[first] || l.pinyin[last]
+	return false
 }
 
-// personName reports whether s is a Chinese or a romanized personal name.
+// foldName lower-cases w and removes accents ("José" → "jose", "Horký" →
+// "horky") so that the census lists match.
+func foldName(w string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(strings.ToLower(w)) {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// nameWords splits a romanized name into its words: "Family, Given" is
+// turned around, titles and suffixes are dropped. ok is false when a word is
+// not shaped like a name word.
+func nameWords(s string) (words []string, ok bool) {
+	if len(s) < 2 || len(s) > 60 {
+		return nil, false
+	}
+	var raw []string
+	if first, rest, cut := strings.Cut(s, ","); cut {
+		rest = strings.TrimSpace(rest)
+		if rf := strings.Fields(rest); len(rf) == 1 && nameAffix(rf[0]) { // "Smith, Jr."
+			raw = strings.Fields(first)
+		} else {
+			raw = append(strings.Fields(rest), strings.Fields(first)...)
+		}
+	} else {
+		raw = strings.Fields(s)
+	}
+	for _, w := range raw {
+		if nameAffix(w) && len(raw) > 1 {
+			continue
+		}
+		if !nameWord(w) {
+			return nil, false
+		}
+		words = append(words, w)
+	}
+	return words, len(words) >= 1 && len(words) <= 4
+}
+
+// nameShape reports whether s has the shape of a romanized name: one to four
+// capitalized words of letters or initials. It is not evidence alone (every
+// capitalized word has that shape); it confirms a name header.
+func nameShape(s string) bool {
+	_, ok := nameWords(s)
+	return ok
+}
+
+func initial(w string) bool { return len(w) <= 2 && (len(w) == 1 || w[1] == '.') }
+
+// westernName reports whether s is a romanized personal name: one word that
+// is a known given or family name (the 1990 US census lists, folded of
+// accents, plus pinyin family names), or two to four words ("Mary Smith",
+// "SMITH, Mary", "Dr. José García Jr.", "J. R. Smith", "Zhang Wei") whose
+// first word is a known given name or an initial and whose last word is a
+// known name, or with a pinyin family name first or last.
+func (l *lexicon) westernName(s string) bool {
+	words, ok := nameWords(s)
+	if !ok {
+		return false
+	}
+	known := func(w string) bool {
+		f := foldName(strings.TrimSuffix(w, "."))
+		return l.given[f] || l.family[f]
+	}
+	if len(words) == 1 {
+		w := words[0]
+		return len(w) >= 2 && !initial(w) && (known(w) || l.pinyin[foldName(w)])
+	}
+	first, last := words[0], words[len(words)-1]
+	ff, lf := foldName(first), foldName(last)
+	if l.pinyin[ff] || l.pinyin[lf] {
+		return true
+	}
+	firstOK := l.given[ff] || initial(first)
+	return firstOK && (known(last) || initial(first) && l.family[lf]) && !(initial(first) && initial(last))
+}
+
+// personName reports whether s is a Chinese or a romanized personal name. A
+// label before a colon ("个人户名:张三", "Name: Mary Smith") is dropped.
 func (l *lexicon) personName(s string) bool {
 	if s == "" {
 		return false
 	}
+	if i := strings.LastIndexAny(s, ":："); i >= 0 && i < len(s)-1 {
+		label := s[:i]
+		if utf8.RuneCountInString(label) <= 12 && !strings.ContainsAny(label, "0123456789@") {
+			s = strings.TrimSpace(s[i+len(string([]rune(s[i:])[0])):])
+		}
+	}
+	if s == "" {
+		return false
+	}
 	if s[0] >= utf8.RuneSelf {
-		return l.cnName(s)
+		if l.cnName(s) {
+			return true
+		}
+		// nicknames from a family name: 小王, 老李
+		if r, w := utf8.DecodeRuneInString(s); (r == '小' || r == '老') && utf8.RuneCountInString(s) == 2 {
+			return l.surnames[s[w:]]
+		}
+		if !nameShapeASCIIStart(s) {
+			return false
+		}
 	}
 	return l.westernName(s)
+}
+
+// nameShapeASCIIStart reports whether s starts with a Latin letter with an
+// accent (Élodie): such names go through westernName.
+func nameShapeASCIIStart(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.Is(unicode.Latin, r)
 }
 
 // organizationName reports whether s ends with a legal-form or institution

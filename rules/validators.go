@@ -16,8 +16,9 @@ type ValidatorInfo struct {
 // validatorEnv builds the validator functions: it holds the lexicon and the
 // date that "today" means for date checks.
 type validatorEnv struct {
-	lex   *lexicon
-	today time.Time
+	lex    *lexicon
+	today  time.Time
+	phones phoneRegions
 }
 
 type validatorDef struct {
@@ -46,7 +47,9 @@ func validatorTable() map[string]validatorDef {
 		"cn_landline": {"mainland fixed-line number with area code", pure(ValidCNLandline)},
 		"intl_phone":  {"phone number in international form (+ or 00, country calling code, E.164 length)", pure(ValidIntlPhone)},
 		"nanp_phone":  {"North American number written with separators, e.g. (212) 555-0123", pure(ValidNANPPhone)},
-		"phone":       {"any of cn_mobile, cn_landline, intl_phone, nanp_phone", pure(ValidPhone)},
+		"phone": {"telephone number: cn_mobile, cn_landline, intl_phone, nanp_phone, or valid by libphonenumber's rules in international form (+, 00) or in the national form of any region (default regions first); extensions allowed", func(e *validatorEnv) func(string) bool {
+			return e.phones.phone
+		}},
 		"email":       {"e-mail address, internationalized local parts and domains accepted", pure(ValidEmail)},
 		"ip":          {"IPv4 or IPv6 address", pure(ValidIP)},
 		"ipv4":        {"IPv4 address in dotted-decimal form", pure(ValidIPv4)},
@@ -72,6 +75,28 @@ func validatorTable() map[string]validatorDef {
 		"cn_ethnicity":      {"one of the 56 ethnic groups of China (族 suffix optional)", func(e *validatorEnv) func(string) bool { return e.lex.cnEthnicity }},
 		"organization_name": {"organization name ending in a legal-form or institution word (有限公司, 银行, Ltd, GmbH ...)", pure(organizationName)},
 		"contains_pii":      {"free text with an e-mail address, phone, resident ID or card number embedded in it", pure(containsPII)},
+		"national_id":       {"national identity number with its check: US SSN, UK NINO, CA SIN, FR NIR, IT codice fiscale, ES DNI/NIE, DE Steuer-ID, BR CPF, IN Aadhaar, HK and TW IDs, SG NRIC", pure(nationalID)},
+		"us_ssn":            {"US Social Security number written 3-2-4 (area not 000/666/9xx, group not 00, serial not 0000)", pure(ValidUSSSN)},
+		"uk_nino":           {"UK National Insurance number (prefix rules, suffix A-D)", pure(ValidUKNINO)},
+		"ca_sin":            {"Canadian Social Insurance Number (Luhn)", pure(ValidCASIN)},
+		"fr_nir":            {"French NIR with its key (97 - n mod 97)", pure(ValidFRNIR)},
+		"it_codice_fiscale": {"Italian codice fiscale with its check letter", pure(ValidITCodiceFiscale)},
+		"es_dni":            {"Spanish DNI or NIE with its mod-23 letter", pure(ValidESDNI)},
+		"de_tax_id":         {"German Steuer-IdNr. (ISO 7064 MOD 11,10)", pure(ValidDETaxID)},
+		"br_cpf":            {"Brazilian CPF with both check digits", pure(ValidBRCPF)},
+		"in_aadhaar":        {"Indian Aadhaar number (Verhoeff)", pure(ValidINAadhaar)},
+		"hk_id":             {"Hong Kong identity card number (mod 11)", pure(ValidHKID)},
+		"tw_id":             {"Taiwan national identification number", pure(ValidTWID)},
+		"sg_nric":           {"Singapore NRIC/FIN with its check letter", pure(ValidSGNRIC)},
+		"url":               {"web address (http, https, ftp or www.) or a domain name with an ICANN public suffix", pure(urlOrDomain)},
+		"geo_position":      {"latitude,longitude pair or one decimal degree with at least four decimals", pure(geoPosition)},
+		"country":           {"country: ISO 3166-1 alpha-2/alpha-3 code or CLDR name in English, Chinese and ten other languages", func(e *validatorEnv) func(string) bool { return e.lex.country }},
+		"region":            {"first-level subdivision: Chinese province, US state, Canadian province, Australian state (name or code)", func(e *validatorEnv) func(string) bool { return e.lex.region }},
+		"name_shape":        {"one to four capitalized words of letters (or initials): the shape of a romanized name, not evidence alone", pure(nameShape)},
+		"username":          {"login name: 3-64 letters, digits and . _ - @ without spaces", pure(usernameShape)},
+		"aba_routing":       {"US ABA routing number (9 digits, 3-7-1 weighted check)", pure(ValidABARouting)},
+		"bank_account":      {"bank account number: 8-19 digits (spaces or dashes allowed), or an ABA routing number", pure(bankAccount)},
+		"card_security_code": {"card security code (CVV/CVC): 3 or 4 digits", pure(cardSecurityCode)},
 	}
 }
 
@@ -101,5 +126,5 @@ func newValidatorEnv(now time.Time) (*validatorEnv, error) {
 		return nil, err
 	}
 	y, m, d := now.UTC().Date()
-	return &validatorEnv{lex: lex, today: time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}, nil
+	return &validatorEnv{lex: lex, today: time.Date(y, m, d, 0, 0, 0, 0, time.UTC), phones: newPhoneRegions(nil)}, nil
 }
