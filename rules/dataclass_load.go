@@ -205,6 +205,7 @@ type rawValue struct {
 	MinUnique  *lval[float64] `yaml:"min_unique"`
 	Key        lval[bool]     `yaml:"key"`
 	FreeText   lval[bool]     `yaml:"free_text"`
+	Identifier lval[bool]     `yaml:"identifier"`
 }
 
 type rawExamples struct {
@@ -560,7 +561,7 @@ func compileClass(rc *rawClass, p *Pack, env *validatorEnv, add addFunc) *Class 
 	hasColumn := len(c.colNames)+len(c.colPatterns) > 0
 
 	if rv := rc.Value; rv != nil {
-		v := &ValueRule{MinRatio: DefaultMinRatio, Weight: DefaultWeight, FreeText: rv.FreeText.V, Key: rv.Key.V}
+		v := &ValueRule{MinRatio: DefaultMinRatio, Weight: DefaultWeight, FreeText: rv.FreeText.V, Key: rv.Key.V, Identifier: rv.Identifier.V}
 		v.Patterns, c.valPatterns = compileRegexps(rv.Patterns, id, "value", add)
 		table := validatorTable()
 		for _, name := range rv.Validators {

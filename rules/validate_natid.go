@@ -346,3 +346,50 @@ func nationalID(s string) bool {
 		ValidESDNI(s) || ValidDETaxID(s) || ValidBRCPF(s) || ValidINAadhaar(s) || ValidHKID(s) ||
 		ValidTWID(s) || ValidSGNRIC(s)
 }
+
+// excelNumber reports whether s is a long number as a spreadsheet shows it
+// after turning it into a float ("5.54563E+15"): the digits are gone, but the
+// column held an identifier.
+func excelNumber(s string, minExp, maxExp int) bool {
+	i := strings.IndexAny(s, "Ee")
+	if i < 1 || i+2 >= len(s) || s[i+1] != '+' {
+		return false
+	}
+	mant, exp := s[:i], s[i+2:]
+	if !allDigits(exp) || len(exp) > 2 {
+		return false
+	}
+	e := atoiPrefix(exp, len(exp))
+	if e < minExp || e > maxExp {
+		return false
+	}
+	m := strings.Replace(mant, ".", "", 1)
+	return allDigits(m) && len(m) <= 16
+}
+
+// idShape reports whether s is shaped like an identity number.
+func idShape(s string) bool {
+	if excelNumber(s, 5, 20) {
+		return true
+	}
+	u := idCompact(strings.NewReplacer("(", "", ")", "").Replace(s))
+	if len(u) < 6 || len(u) > 24 {
+		return false
+	}
+	digits := 0
+	for i := 0; i < len(u); i++ {
+		if isDigit(u[i]) {
+			digits++
+		}
+	}
+	return digits >= 4
+}
+
+// cardShape reports whether s is shaped like a payment card number.
+func cardShape(s string) bool {
+	if excelNumber(s, 11, 18) {
+		return true
+	}
+	d, ok := compactDigits(s, " -")
+	return ok && len(d) >= 12 && len(d) <= 19
+}

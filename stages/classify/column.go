@@ -20,6 +20,7 @@ const (
 	ratioZ            = 1.0  // min_ratio is judged on the Wilson lower bound at this z
 	keyDistinct       = 0.95 // share of distinct values that makes a sample look like keys
 	keyBonus          = 0.3  // extra value weight for key classes with such a sample
+	shapeShare        = 0.9  // share of values with the class's shape when its dictionary matches fewer
 )
 
 // wilsonLower is the lower bound of the Wilson score interval for k
@@ -42,6 +43,65 @@ type profile struct {
 	blank    int      // blank or placeholder values dropped
 	distinct int
 	textLike bool
+	// semantics: a column of these cannot hold identifiers
+	boolLike bool // every value is a truth value (true/false, yes/no, 0/1, 是/否)
+	dateLike bool // nearly every value is a calendar date or timestamp
+	enumLike bool // a handful of distinct values repeated many times
+}
+
+// Semantic thresholds.
+const (
+	enumMaxDistinct = 12  // at most this many distinct values ...
+	enumMinValues   = 30  // ... among at least this many makes a small enumeration
+	dateShare       = 0.9 // share of dates that makes a date column
+)
+
+func truthValue(v string) bool {
+	switch strings.ToLower(v) {
+	case "true", "false", "t", "f", "yes", "no", "y", "n", "0", "1", "是", "否", "有", "无", "on", "off", "ja", "nein", "oui", "non", "sí", "si":
+		return true
+	}
+	return false
+}
+
+// semantics sets boolLike, dateLike and enumLike.
+func (p *profile) semantics() {
+	n := len(p.vals)
+	if n == 0 {
+		return
+	}
+	p.boolLike = true
+	for _, v := range p.vals {
+		if !truthValue(v) {
+			p.boolLike = false
+			break
+		}
+	}
+	p.enumLike = n >= enumMinValues && p.distinct <= enumMaxDistinct
+	dates, limit := 0, min(n, probeSize)
+	for _, v := range p.vals[:limit] {
+		if _, ok := rules.ParseDate(v); ok {
+			dates++
+		}
+	}
+	p.dateLike = float64(dates) >= dateShare*float64(limit)
+}
+
+// semanticVeto says why a class whose values identify people cannot be the
+// class of this column, or "".
+func (p *profile) semanticVeto(cl *rules.Class) string {
+	if cl.Value == nil || !cl.Value.Identifier {
+		return ""
+	}
+	switch {
+	case p.boolLike:
+		return "values are truth values"
+	case p.dateLike:
+		return "values are dates"
+	case p.enumLike:
+		return fmt.Sprintf("values are a small enumeration (%d distinct)", p.distinct)
+	}
+	return ""
 }
 
 // keyLike reports whether the sample is (nearly) all distinct.
@@ -67,6 +127,7 @@ func newProfile(name string, sample []string) *profile {
 	if len(p.vals) > 0 {
 		p.textLike = float64(runes)/float64(len(p.vals)) >= freeTextMinRunes
 	}
+	p.semantics()
 	return p
 }
 
@@ -117,11 +178,16 @@ func evaluate(cl *rules.Class, p *profile, header float64) candidate {
 	}
 	c.full = true
 	c.valuePos = wilsonLower(c.matched, c.checked, ratioZ) >= v.MinRatio && (v.MinUnique == 0 || float64(p.distinct)/float64(n) >= v.MinUnique)
-	if header > 0 && !c.valuePos && len(cl.Value.Plausible) > 0 {
+	if len(cl.Value.Plausible) > 0 && (c.valuePos || header > 0) {
 		for _, s := range p.vals {
 			if cl.PlausibleNormalized(s) {
 				c.plausible++
 			}
+		}
+		// dictionary evidence below 90% must come with the right shape
+		// for (nearly) every value
+		if c.valuePos && header == 0 && c.ratio() < shapeShare && float64(c.plausible) < shapeShare*float64(c.checked) {
+			c.valuePos = false
 		}
 	} else {
 		c.plausible = c.matched
@@ -160,10 +226,22 @@ func (c *candidate) scoreIt(p *profile, nonPersonal bool) {
 	case c.valuePos && !cl.Column.Required:
 		c.score = v
 	}
-	if nonPersonal && c.header == 0 && c.score > 0 && v < strongValueWeight {
+	if nonPersonal && c.header == 0 && c.score > 0 && !strongValue(cl, v) {
 		c.vetoed = true
 		c.score = 0
 	}
+}
+
+// strongValue reports whether value evidence of weight v for cl outweighs a
+// business-looking header: checksum-strong evidence, or validated values of a
+// class that identifies people directly (phones, e-mails, names from the
+// dictionaries). A header may flag such a column for review, never clear it.
+func strongValue(cl *rules.Class, v float64) bool {
+	if v >= strongValueWeight {
+		return true
+	}
+	direct := cl.Category == rules.DirectIdentifier || cl.Category == rules.PIPLSensitive
+	return direct && cl.Value != nil && cl.Value.Identifier && v >= 0.85
 }
 
 func ruleWords(cl *rules.Class) string {
@@ -205,9 +283,21 @@ func classifyColumn(name string, sample []string, set *rules.Set, reviewBelow fl
 	haveValues := len(p.vals) > 0
 
 	var cands []candidate
+	var semantic []string
 	for _, cl := range set.Classes() {
 		h := cl.MatchHeader(p.header)
+		if h > 0 && h < rules.HeaderName && nonPersonal {
+			// a business or system field ("IsEmailBounced", "order_phone_count"):
+			// the class's header pattern is not evidence, its values still are
+			h = 0
+		}
 		c := evaluate(cl, p, h)
+		if why := p.semanticVeto(cl); why != "" && !(c.valuePos && (!p.enumLike || cl.Value.Weight >= 0.9)) {
+			if h > 0 || c.matched > 0 {
+				semantic = append(semantic, fmt.Sprintf("%s: not %s", why, cl.ID))
+			}
+			continue
+		}
 		c.scoreIt(p, nonPersonal)
 		if c.score > 0 || c.vetoed || c.header > 0 {
 			cands = append(cands, c)
@@ -222,6 +312,7 @@ func classifyColumn(name string, sample []string, set *rules.Set, reviewBelow fl
 	if !haveValues {
 		ev = append(ev, "no non-blank values in the sample")
 	}
+	ev = append(ev, semantic...)
 
 	// A header the values contradict keeps its class but always goes to
 	// review: guessing "none" would let a column named phone pass unprotected.
