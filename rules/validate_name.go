@@ -132,8 +132,28 @@ func nameWords(s string) (words []string, ok bool) {
 // capitalized words of letters or initials. It is not evidence alone (every
 // capitalized word has that shape); it confirms a name header.
 func nameShape(s string) bool {
+	if s != "" && s[0] >= utf8.RuneSelf && cjkNameShape(s) {
+		return true
+	}
 	_, ok := nameWords(s)
 	return ok
+}
+
+// cjkNameShape reports whether s is two to twelve Han or kana characters,
+// optionally split once by a space or a middle dot (江古田 里佳, 买买提·艾力).
+func cjkNameShape(s string) bool {
+	n, seps := 0, 0
+	for _, r := range s {
+		switch {
+		case isHan(r) || unicode.In(r, unicode.Hiragana, unicode.Katakana):
+			n++
+		case r == ' ' || r == '\u3000' || r == '·' || r == '・':
+			seps++
+		default:
+			return false
+		}
+	}
+	return n >= 2 && n <= 12 && seps <= 2
 }
 
 func initial(w string) bool { return len(w) <= 2 && (len(w) == 1 || w[1] == '.') }

@@ -98,7 +98,7 @@ func phoneShape(s string) (main string, digits int, separated, ok bool) {
 // any region, the configured ones first.
 func (r phoneRegions) phone(s string) bool {
 	main, digits, separated, ok := phoneShape(s)
-	if !ok {
+	if !ok || decimalNumber(main) || ValidIPv4(main) {
 		return false
 	}
 	if ValidPhone(main) {
@@ -131,4 +131,12 @@ func (r phoneRegions) phone(s string) bool {
 		}
 	}
 	return false
+}
+
+// decimalNumber reports whether s is a number with one decimal point
+// ("77.377518", "-26.22096", "70777.45"): an amount or a coordinate.
+func decimalNumber(s string) bool {
+	t := strings.TrimPrefix(s, "-")
+	a, b, ok := strings.Cut(t, ".")
+	return ok && allDigits(a) && allDigits(b)
 }

@@ -130,10 +130,15 @@ func westernAddress(s string) bool {
 		case "street", "st", "road", "rd", "avenue", "ave", "av", "lane", "ln", "drive", "dr",
 			"boulevard", "blvd", "way", "court", "ct", "place", "pl", "square", "sq", "terrace",
 			"close", "crescent", "highway", "hwy", "parkway", "pkwy", "row", "rue", "via", "calle",
-			"avenida", "plaza", "gardens", "mews", "strasse", "straße", "str", "weg", "gasse", "platz":
+			"avenida", "plaza", "gardens", "mews", "strasse", "straße", "str", "weg", "gasse", "platz",
+			"box", "po", "p.o", "rua", "viale", "vicolo", "piazza", "corso", "chemin", "allée", "impasse", "boulevard,",
+			"ul", "utca", "út", "vej", "veien", "gata", "gatan", "tie", "katu", "straat", "laan", "plein", "ruta",
+			"camino", "paseo", "ronda", "travessa", "alameda", "viela", "praça", "calle,", "carrer", "track", "trail",
+			"mountains", "cliff", "turnpike", "circle", "cir", "alley", "point", "park", "ridge", "hill", "hills", "view",
+			"vista", "ville", "port", "street,", "rte", "route":
 			street = true
 		default:
-			for _, suf := range [...]string{"straße", "strasse", "str", "weg", "gasse", "platz", "laan", "gatan", "vej"} {
+			for _, suf := range [...]string{"straße", "strasse", "str", "weg", "gasse", "platz", "laan", "gatan", "vej", "veien", "vägen", "gade", "straat", "tie", "katu", "utca"} {
 				if strings.HasSuffix(w, suf) && len(w) > len(suf)+2 {
 					street = true
 				}
@@ -178,4 +183,40 @@ func (l *lexicon) cnCity(s string) bool {
 // cnEthnicity reports whether s names one of the 56 ethnic groups of China.
 func (l *lexicon) cnEthnicity(s string) bool {
 	return l.ethnic[strings.TrimSuffix(s, "族")]
+}
+
+// addressShape reports whether s is shaped like an address: several words
+// with a number in them, or a Chinese or Japanese text of at least six
+// characters with an administrative or street unit. Not evidence alone.
+func addressShape(s string) bool {
+	n := utf8.RuneCountInString(s)
+	if n < 6 || n > 200 {
+		return false
+	}
+	han := 0
+	for _, r := range s {
+		if isHan(r) || unicode.In(r, unicode.Hiragana, unicode.Katakana) {
+			han++
+		}
+	}
+	if han >= 6 {
+		return strings.ContainsAny(s, "省市区县镇乡村路街道号巷弄栋楼室都道府県町丁目番")
+	}
+	digit := strings.ContainsAny(s, "0123456789")
+	return digit && len(strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' })) >= 2
+}
+
+// textShape reports whether s is a short text with a letter in it (names of
+// organizations, places): not evidence alone.
+func textShape(s string) bool {
+	n := utf8.RuneCountInString(s)
+	if n < 2 || n > 120 {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
 }

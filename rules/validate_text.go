@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -32,7 +33,7 @@ func containsPII(s string) bool {
 	}
 	found := false
 	scanText(s, func(f TextFinding) bool {
-		if n-utf8.RuneCountInString(s[f.Start:f.End]) >= 3 {
+		if letters(s[:f.Start])+letters(s[f.End:]) >= 3 {
 			found = true
 			return false
 		}
@@ -139,4 +140,15 @@ func compactSpaces(s string) string {
 		return s
 	}
 	return d + s[len(s)-1:]
+}
+
+// letters counts the letters in s (a parcel number "1Z 999 ..." has one).
+func letters(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			n++
+		}
+	}
+	return n
 }

@@ -96,6 +96,8 @@ func validatorTable() map[string]validatorDef {
 		"username":          {"login name: 3-64 letters, digits and . _ - @ without spaces", pure(usernameShape)},
 		"aba_routing":       {"US ABA routing number (9 digits, 3-7-1 weighted check)", pure(ValidABARouting)},
 		"bank_account":      {"bank account number: 8-19 digits (spaces or dashes allowed), or an ABA routing number", pure(bankAccount)},
+		"address_shape":      {"shape of an address: words with a number, or CJK text with an administrative or street unit", pure(addressShape)},
+		"text_shape":         {"short text with a letter (names of organizations and places): not evidence alone", pure(textShape)},
 		"id_shape":           {"shape of an identity number: 6-24 letters and digits (separators allowed) with at least 4 digits, or an Excel-mangled number (1.23E+15)", pure(idShape)},
 		"card_shape":         {"shape of a card number: 12-19 digits with spaces or dashes, or an Excel-mangled number (5.54563E+15)", pure(cardShape)},
 		"card_security_code": {"card security code (CVV/CVC): 3 or 4 digits", pure(cardSecurityCode)},

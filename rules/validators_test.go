@@ -59,6 +59,8 @@ func TestValidatorsKnownAnswers(t *testing.T) {
 		{"username", []string{"wasco1982", "jane.doe", "j_doe-2"}, []string{"ab", "jane doe", "123456", "张三"}},
 		{"aba_routing", []string{"011000015", "021000021"}, []string{"011000016", "991000015", "12345"}},
 		{"bank_account", []string{"6222021234567894", "12345678", "011000015"}, []string{"1234567", "12345678901234567890", "abc"}},
+		{"address_shape", []string{"Steystr. 149, 56086 Wittenberg", "千葉県山武郡九十九里町台場32丁目6番11号", "广东省深圳市南山区"}, []string{"hello", "Boston", "13812345678"}},
+		{"text_shape", []string{"Gertz Dobes GmbH", "Noel", "七喜传媒"}, []string{"1", "12345", "--"}},
 		{"id_shape", []string{"5.70611E+12", "WK48391724", "190641-4941", "ZT 01 87 75"}, []string{"abc", "12", "hello world"}},
 		{"card_shape", []string{"5.54563E+15", "4111 1111 1111 1111"}, []string{"5.5E+3", "12345", "visa"}},
 		{"card_security_code", []string{"123", "0042"}, []string{"12", "12345", "12a"}},

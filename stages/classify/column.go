@@ -90,7 +90,13 @@ func (p *profile) semantics() {
 // semanticVeto says why a class whose values identify people cannot be the
 // class of this column, or "".
 func (p *profile) semanticVeto(cl *rules.Class) string {
-	if cl.Value == nil || !cl.Value.Identifier {
+	if cl.Value == nil {
+		return ""
+	}
+	if p.boolLike && len(cl.Value.Values) == 0 {
+		return "values are truth values"
+	}
+	if !cl.Value.Identifier {
 		return ""
 	}
 	switch {
@@ -216,12 +222,15 @@ func (c *candidate) scoreIt(p *profile, nonPersonal bool) {
 	case c.header > 0 && cl.Value.FreeText:
 		c.score = c.header * 0.5
 	case c.header > 0:
-		// the header says so; do the values agree?
+		// the header says so; do the values agree? Values of the right
+		// shape confirm it, the more so the more of them pass the class's
+		// own rule (dictionary, checksum).
 		pr := float64(c.plausible) / float64(max(c.checked, 1))
+		mr := c.ratio()
 		if pr >= cl.Value.MinRatio {
-			c.score = c.header
+			c.score = c.header * (0.55 + 0.45*min(1, mr/cl.Value.MinRatio))
 		} else {
-			c.score = c.header * (0.3 + 0.7*pr/cl.Value.MinRatio)
+			c.score = c.header * (0.3 + 0.7*pr/cl.Value.MinRatio) * (0.55 + 0.45*min(1, mr/cl.Value.MinRatio))
 		}
 	case c.valuePos && !cl.Column.Required:
 		c.score = v
@@ -304,6 +313,16 @@ func classifyColumn(name string, sample []string, set *rules.Set, reviewBelow fl
 		}
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
+	// A class the header names and the values confirm beats a class found
+	// from values alone, unless those values are checksum-strong.
+	if len(cands) > 1 && cands[0].header == 0 && cands[0].class.Value != nil && cands[0].class.Value.Weight < strongValueWeight {
+		for i := 1; i < len(cands); i++ {
+			if c := cands[i]; c.header > 0 && c.score >= assignAt {
+				cands[0], cands[i] = cands[i], cands[0]
+				break
+			}
+		}
+	}
 
 	var ev []string
 	if p.blank > 0 {
