@@ -38,12 +38,15 @@ type label struct {
 	file, column, class, lang, note string
 }
 
+var evidence *bool
+
 type outcome struct {
 	label
 	pred       string
 	confidence float64
 	review     bool
 	valueOnly  bool
+	evidence   []string
 }
 
 func main() {
@@ -51,6 +54,7 @@ func main() {
 	faker := flag.String("faker", "bench/classify/corpus/faker", "directory of the Faker files and their labels.csv")
 	labelsPublic := flag.String("labels", "bench/classify/labels_public.csv", "labels of the public files")
 	verbose := flag.Bool("v", false, "print every column that was wrong")
+	evidence = flag.Bool("evidence", false, "with -v, print the classifier's evidence for each wrong column")
 	flag.Parse()
 	set, err := rules.DefaultSet()
 	if err != nil {
@@ -242,7 +246,7 @@ func classifyFile(key string, labels []label, set *rules.Set, valueOnly bool) ([
 			return nil, fmt.Errorf("labelled column %q is not in the file", l.column)
 		}
 		c := res.Columns[i]
-		out = append(out, outcome{label: l, pred: c.Class, confidence: c.Confidence, review: c.Review, valueOnly: valueOnly})
+		out = append(out, outcome{label: l, pred: c.Class, confidence: c.Confidence, review: c.Review, valueOnly: valueOnly, evidence: c.Evidence})
 	}
 	return out, nil
 }
@@ -340,6 +344,9 @@ func report(title string, os []outcome, pTarget, rTarget float64, verbose bool) 
 			if !same(o.class, o.pred) {
 				_, f, _ := strings.Cut(o.file, "|")
 				fmt.Printf("  wrong: %s %q: label %s, got %s at %.2f review=%v\n", f, o.column, o.class, o.pred, o.confidence, o.review)
+				if *evidence {
+					fmt.Printf("         %s\n", strings.Join(o.evidence, "; "))
+				}
 			}
 		}
 	}
