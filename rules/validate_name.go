@@ -79,7 +79,8 @@ func nameWord(w string) bool {
 func nameAffix(w string) bool {
 	switch strings.ToLower(strings.TrimSuffix(w, ".")) {
 	case "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "madam", "mme", "mlle", "m", "herr", "frau",
-		"sr", "sra", "srta", "don", "doña", "dott", "sig", "jr", "ii", "iii", "iv", "phd", "md", "dds", "esq":
+		"sr", "sra", "srta", "don", "doña", "dott", "sig", "jr", "ii", "iii", "iv", "phd", "md", "dds", "esq",
+		"dipl", "dipl.-ing", "ing", "mag", "univ.prof", "mba", "bsc", "msc", "b.sc", "m.sc", "b.a", "m.a", "b.eng", "m.eng", "dr.-ing":
 		return true
 	}
 	return false
@@ -177,13 +178,22 @@ func (l *lexicon) westernName(s string) bool {
 		w := words[0]
 		return len(w) >= 2 && !initial(w) && (known(w) || l.pinyin[foldName(w)])
 	}
+	for _, w := range words {
+		if titleWord(strings.ToLower(w)) {
+			return false
+		}
+	}
 	first, last := words[0], words[len(words)-1]
 	ff, lf := foldName(first), foldName(last)
 	if l.pinyin[ff] || l.pinyin[lf] {
 		return true
 	}
-	firstOK := l.given[ff] || initial(first)
-	return firstOK && (known(last) || initial(first) && l.family[lf]) && !(initial(first) && initial(last))
+	if initial(first) && initial(last) {
+		return false
+	}
+	// a known given name first or a known family name last ("Formula Gray"
+	// passes too: a column decides on the share of its values)
+	return l.given[ff] || l.family[lf] || (initial(first) && known(last))
 }
 
 // personName reports whether s is a Chinese or a romanized personal name. A
@@ -249,6 +259,20 @@ func organizationName(s string) bool {
 		"bv", "b.v", "nv", "n.v", "plc", "co", "corp", "corporation", "company", "group", "holdings",
 		"kk", "spa", "s.p.a", "srl", "s.r.l", "oy", "ab", "a/s", "as", "pte", "pty", "bank", "university",
 		"hospital", "institute", "foundation", "association", "partners", "lp", "kg":
+		return true
+	}
+	return false
+}
+
+// titleWord reports whether w (lower case) is a word of job titles and
+// business names that the census lists also hold as surnames ("Senior
+// Broker", "Sales Manager"): a value with one is not a name.
+func titleWord(w string) bool {
+	switch w {
+	case "senior", "junior", "manager", "director", "broker", "sales", "general", "president", "chief", "officer",
+		"engineer", "head", "lead", "vice", "executive", "assistant", "agent", "support", "service", "services",
+		"marketing", "customer", "account", "product", "partner", "partners", "consulting", "solutions", "group",
+		"international", "global", "systems", "technology", "technologies", "company", "dynamics", "investments":
 		return true
 	}
 	return false

@@ -143,10 +143,11 @@ func (l *lexicon) region(s string) bool {
 	return len(s) <= 40 && l.regions[strings.ToLower(strings.TrimSpace(s))]
 }
 
-// usernameShape reports whether s looks like a login name: 3-64 characters of
-// letters, digits and . _ - @, at least one letter, no spaces.
+// usernameShape reports whether s looks like a login name: 4-64 characters
+// of letters, digits and . _ - @ starting with a letter, with a lower-case
+// letter (codes like "AFG" or "GB82WEST..." are not logins), no spaces.
 func usernameShape(s string) bool {
-	if len(s) < 3 || len(s) > 64 {
+	if len(s) < 4 || len(s) > 64 || !(s[0] >= 'a' && s[0] <= 'z' || s[0] >= 'A' && s[0] <= 'Z') || strings.ToUpper(s) == s {
 		return false
 	}
 	letter := false

@@ -146,6 +146,7 @@ type candidate struct {
 	plausible int     // values consistent with the class (header confirmation)
 	full      bool    // checked every value of the sample
 	valuePos  bool    // value evidence reaches the class's min_ratio
+	sizeFactor float64 // in (0, 1]: how far the Wilson lower bound of the match share reaches min_ratio (small samples < 1)
 	vetoed    bool
 	score     float64
 }
@@ -183,7 +184,11 @@ func evaluate(cl *rules.Class, p *profile, header float64) candidate {
 		}
 	}
 	c.full = true
-	c.valuePos = wilsonLower(c.matched, c.checked, ratioZ) >= v.MinRatio && (v.MinUnique == 0 || float64(p.distinct)/float64(n) >= v.MinUnique)
+	// A small sample whose values all (or nearly all) pass is evidence too,
+	// discounted by how little it is: three valid phones in a 3-row table
+	// are phones, at a confidence that says so.
+	c.valuePos = c.ratio() >= v.MinRatio && (v.MinUnique == 0 || float64(p.distinct)/float64(n) >= v.MinUnique)
+	c.sizeFactor = min(1, wilsonLower(c.matched, c.checked, ratioZ)/v.MinRatio)
 	if len(cl.Value.Plausible) > 0 && (c.valuePos || header > 0) {
 		for _, s := range p.vals {
 			if cl.PlausibleNormalized(s) {
@@ -211,6 +216,8 @@ func (c *candidate) scoreIt(p *profile, nonPersonal bool) {
 		if cl.Value.Key && p.keyLike() {
 			v = min(1, v+keyBonus)
 		}
+		// graded: the share that passed and the size of the sample both count
+		v *= (0.7 + 0.3*min(1, c.ratio()/0.9)) * (0.6 + 0.4*c.sizeFactor)
 	}
 	switch {
 	case c.header > 0 && c.valuePos:
@@ -228,14 +235,14 @@ func (c *candidate) scoreIt(p *profile, nonPersonal bool) {
 		pr := float64(c.plausible) / float64(max(c.checked, 1))
 		mr := c.ratio()
 		if pr >= cl.Value.MinRatio {
-			c.score = c.header * (0.55 + 0.45*min(1, mr/cl.Value.MinRatio))
+			c.score = c.header * (0.7 + 0.3*min(1, mr/cl.Value.MinRatio))
 		} else {
-			c.score = c.header * (0.3 + 0.7*pr/cl.Value.MinRatio) * (0.55 + 0.45*min(1, mr/cl.Value.MinRatio))
+			c.score = c.header * (0.3 + 0.7*pr/cl.Value.MinRatio) * (0.7 + 0.3*min(1, mr/cl.Value.MinRatio))
 		}
 	case c.valuePos && !cl.Column.Required:
 		c.score = v
 	}
-	if nonPersonal && c.header == 0 && c.score > 0 && !strongValue(cl, v) {
+	if nonPersonal && c.header == 0 && c.score > 0 && !strongValue(cl, cl.Value.Weight) {
 		c.vetoed = true
 		c.score = 0
 	}
