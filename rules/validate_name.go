@@ -176,7 +176,7 @@ func (l *lexicon) westernName(s string) bool {
 	}
 	if len(words) == 1 {
 		w := words[0]
-		return len(w) >= 2 && !initial(w) && (known(w) || l.pinyin[foldName(w)])
+		return utf8.RuneCountInString(w) >= 3 && (known(w) || l.pinyin[foldName(w)])
 	}
 	for _, w := range words {
 		if titleWord(strings.ToLower(w)) {

@@ -117,7 +117,13 @@ func (r phoneRegions) phone(s string) bool {
 		n, err := phonenumbers.Parse(intl, "ZZ")
 		return err == nil && (phonenumbers.IsValidNumber(n) || phonenumbers.IsPossibleNumber(n))
 	case !separated && lead[0] != '0':
-		return false // a bare run of digits: only the fast checks above
+		// a bare run of digits: a North American number only when it is
+		// valid (real area code and exchange), as CRMs store 4155550143
+		if digits == 10 {
+			n, err := phonenumbers.Parse(main, "US")
+			return err == nil && phonenumbers.IsValidNumberForRegion(n, "US")
+		}
+		return false
 	case digits < 6:
 		return false
 	}

@@ -135,10 +135,13 @@ func westernAddress(s string) bool {
 			"ul", "utca", "út", "vej", "veien", "gata", "gatan", "tie", "katu", "straat", "laan", "plein", "ruta",
 			"camino", "paseo", "ronda", "travessa", "alameda", "viela", "praça", "calle,", "carrer", "track", "trail",
 			"mountains", "cliff", "turnpike", "circle", "cir", "alley", "point", "park", "ridge", "hill", "hills", "view",
-			"vista", "ville", "port", "street,", "rte", "route":
+			"vista", "ville", "port", "street,", "rte", "route", "rambla", "vial", "urbanización", "callejón", "pasaje",
+			"glorieta", "cuesta", "carretera", "travesía", "strada", "incrocio", "stretto", "rotonda", "borgo",
+			"contrada", "largo", "piazzale", "allee", "ring", "damm", "ufer", "rodovia", "estrada", "vila", "quadra",
+			"trecho", "conjunto", "lote", "setor", "núcleo", "favela", "residencial", "chácara", "sítio", "colônia", "lagoa":
 			street = true
 		default:
-			for _, suf := range [...]string{"straße", "strasse", "str", "weg", "gasse", "platz", "laan", "gatan", "vej", "veien", "vägen", "gade", "straat", "tie", "katu", "utca"} {
+			for _, suf := range [...]string{"straße", "strasse", "str", "weg", "gasse", "platz", "laan", "gatan", "vej", "veien", "vägen", "gade", "straat", "tie", "katu", "utca", "allee", "ring", "damm", "ufer", "pfad", "steig", "bruch"} {
 				if strings.HasSuffix(w, suf) && len(w) > len(suf)+2 {
 					street = true
 				}

@@ -43,6 +43,10 @@ func ValidURL(s string) bool {
 		rest = s[6:]
 	case strings.HasPrefix(l, "www."):
 		rest = s
+		if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+			rest = rest[:i]
+		}
+		return ValidDomain(rest)
 	default:
 		return false
 	}
@@ -56,7 +60,24 @@ func ValidURL(s string) bool {
 	if h, p, ok := strings.Cut(host, ":"); ok && allDigits(p) {
 		host = h
 	}
-	return ValidDomain(host) || ValidIPv4(host) || host == "localhost"
+	return ValidDomain(host) || ValidIPv4(host) || host == "localhost" || schemeHost(host)
+}
+
+// schemeHost reports whether the host of a URL with a scheme has an
+// alphabetic top-level label (private suffixes such as amazonaws.com are
+// not in the ICANN section, but a scheme makes the address a URL anyway).
+func schemeHost(h string) bool {
+	i := strings.LastIndexByte(h, '.')
+	if i <= 0 || i == len(h)-1 || strings.ContainsAny(h, " @") {
+		return false
+	}
+	tld := h[i+1:]
+	for j := 0; j < len(tld); j++ {
+		if !(tld[j] >= 'a' && tld[j] <= 'z' || tld[j] >= 'A' && tld[j] <= 'Z') {
+			return false
+		}
+	}
+	return len(tld) >= 2
 }
 
 // urlOrDomain is the url class's value rule.

@@ -3,6 +3,7 @@ package classify
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -47,6 +48,20 @@ type profile struct {
 	boolLike bool // every value is a truth value (true/false, yes/no, 0/1, 是/否)
 	dateLike bool // nearly every value is a calendar date or timestamp
 	enumLike bool // a handful of distinct values repeated many times
+	// valueOnly: the header says nothing (col1, F2): classes that need a
+	// header may be assigned from their values, for review
+	valueOnly bool
+}
+
+// meaninglessHeader matches generated column names: col1, column_2, c3, F4,
+// field5, var6, V7, Unnamed: 8, _c9, a single letter (Excel's A, B ...).
+var meaninglessHeader = regexp.MustCompile(`(?i)^\s*(_?c|col|column|colonne|spalte|field|fld|f|var|v|x|unnamed:?\s*|列|字段)[ _-]?\d{1,4}\s*$|^\s*[a-z]\s*$|^\s*\d{1,4}\s*$`)
+
+// MeaninglessHeader reports whether a column name is generated rather than
+// chosen (col1, c2, F3, Unnamed: 0, a bare letter or number, empty): such a
+// header is no evidence, and the column is classified on its values alone.
+func MeaninglessHeader(name string) bool {
+	return strings.TrimSpace(name) == "" || meaninglessHeader.MatchString(name)
 }
 
 // Semantic thresholds.
@@ -239,7 +254,7 @@ func (c *candidate) scoreIt(p *profile, nonPersonal bool) {
 		} else {
 			c.score = c.header * (0.3 + 0.7*pr/cl.Value.MinRatio) * (0.7 + 0.3*min(1, mr/cl.Value.MinRatio))
 		}
-	case c.valuePos && !cl.Column.Required:
+	case c.valuePos && (!cl.Column.Required || p.valueOnly):
 		c.score = v
 	}
 	if nonPersonal && c.header == 0 && c.score > 0 && !strongValue(cl, cl.Value.Weight) {
@@ -292,8 +307,14 @@ func headerWords(h float64) string {
 }
 
 // classifyColumn decides the class of one column from its name and sample.
-func classifyColumn(name string, sample []string, set *rules.Set, reviewBelow float64) Column {
-	p := newProfile(name, sample)
+func classifyColumn(name string, sample []string, set *rules.Set, reviewBelow float64, valueOnly bool) Column {
+	valueOnly = valueOnly || MeaninglessHeader(name)
+	header := name
+	if valueOnly {
+		header = ""
+	}
+	p := newProfile(header, sample)
+	p.valueOnly = valueOnly
 	col := Column{Name: name, Sampled: int64(len(sample))}
 	npTerm, nonPersonal := set.NonPersonal(p.header)
 	haveValues := len(p.vals) > 0
