@@ -165,7 +165,7 @@ func (l *lexicon) region(s string) bool {
 }
 
 // usernameShape reports whether s looks like a login name: 4-64 characters
-// of letters, digits and . _ - @ starting with a letter, with a lower-case
+// of letters, digits and . _ - starting with a letter, with a lower-case
 // letter (codes like "AFG" or "GB82WEST..." are not logins), no spaces.
 func usernameShape(s string) bool {
 	if len(s) < 4 || len(s) > 64 || !(s[0] >= 'a' && s[0] <= 'z' || s[0] >= 'A' && s[0] <= 'Z') || strings.ToUpper(s) == s {
@@ -177,7 +177,7 @@ func usernameShape(s string) bool {
 		switch {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
 			letter = true
-		case c >= '0' && c <= '9', c == '.', c == '_', c == '-', c == '@':
+		case c >= '0' && c <= '9', c == '.', c == '_', c == '-':
 		default:
 			return false
 		}

@@ -291,8 +291,8 @@ func ratio(a, b int) float64 {
 	return float64(a) / float64(b)
 }
 
-func (c counts) p() float64 { return ratio(c.tp, c.tp+c.fp) }
-func (c counts) r() float64 { return ratio(c.tp, c.tp+c.fn) }
+func (c counts) p() float64   { return ratio(c.tp, c.tp+c.fp) }
+func (c counts) r() float64   { return ratio(c.tp, c.tp+c.fn) }
 func (c counts) acc() float64 { return ratio(c.exact, c.n) }
 
 func report(title string, os []outcome, pTarget, rTarget float64, verbose bool) bool {

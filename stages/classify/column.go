@@ -154,16 +154,16 @@ func newProfile(name string, sample []string) *profile {
 
 // candidate is the evidence for one class.
 type candidate struct {
-	class     *rules.Class
-	header    float64 // header strength (0, rules.HeaderPattern, rules.HeaderName)
-	checked   int     // values checked
-	matched   int     // values that passed
-	plausible int     // values consistent with the class (header confirmation)
-	full      bool    // checked every value of the sample
-	valuePos  bool    // value evidence reaches the class's min_ratio
+	class      *rules.Class
+	header     float64 // header strength (0, rules.HeaderPattern, rules.HeaderName)
+	checked    int     // values checked
+	matched    int     // values that passed
+	plausible  int     // values consistent with the class (header confirmation)
+	full       bool    // checked every value of the sample
+	valuePos   bool    // value evidence reaches the class's min_ratio
 	sizeFactor float64 // in (0, 1]: how far the Wilson lower bound of the match share reaches min_ratio (small samples < 1)
-	vetoed    bool
-	score     float64
+	vetoed     bool
+	score      float64
 }
 
 func (c *candidate) ratio() float64 {
@@ -232,7 +232,11 @@ func (c *candidate) scoreIt(p *profile, nonPersonal bool) {
 			v = min(1, v+keyBonus)
 		}
 		// graded: the share that passed and the size of the sample both count
-		v *= (0.7 + 0.3*min(1, c.ratio()/0.9)) * (0.6 + 0.4*c.sizeFactor)
+		full := 0.9 // share at which value evidence counts fully
+		if cl.Value.FreeText {
+			full = min(0.9, 3*cl.Value.MinRatio) // a quarter of remarks with a phone is plenty
+		}
+		v *= (0.7 + 0.3*min(1, c.ratio()/full)) * (0.6 + 0.4*c.sizeFactor)
 	}
 	switch {
 	case c.header > 0 && c.valuePos:
@@ -254,7 +258,7 @@ func (c *candidate) scoreIt(p *profile, nonPersonal bool) {
 		} else {
 			c.score = c.header * (0.3 + 0.7*pr/cl.Value.MinRatio) * (0.7 + 0.3*min(1, mr/cl.Value.MinRatio))
 		}
-	case c.valuePos && (!cl.Column.Required || p.valueOnly):
+	case c.valuePos && (!cl.Column.Required || p.valueOnly && (cl.Value.Key || cl.Value.Identifier)):
 		c.score = v
 	}
 	if nonPersonal && c.header == 0 && c.score > 0 && !strongValue(cl, cl.Value.Weight) {
@@ -329,7 +333,7 @@ func classifyColumn(name string, sample []string, set *rules.Set, reviewBelow fl
 			h = 0
 		}
 		c := evaluate(cl, p, h)
-		if why := p.semanticVeto(cl); why != "" && !(c.valuePos && (!p.enumLike || cl.Value.Weight >= 0.9)) {
+		if why := p.semanticVeto(cl); why != "" && !(c.valuePos && (!p.enumLike || h > 0 || cl.Value.Weight >= 0.9)) {
 			if h > 0 || c.matched > 0 {
 				semantic = append(semantic, fmt.Sprintf("%s: not %s", why, cl.ID))
 			}
@@ -413,7 +417,9 @@ func classifyColumn(name string, sample []string, set *rules.Set, reviewBelow fl
 	col.Confidence = round3(best.score)
 	ev = append(ev, describe(best, name, p)...)
 	if nonPersonal && best.header == 0 {
-		ev = append(ev, fmt.Sprintf("header %q marks business data (non_personal: %q), but %s value evidence is checksum-strong", name, npTerm, best.class.ID))
+		ev = append(ev, fmt.Sprintf("header %q marks business data (non_personal: %q), but %s value evidence is strong: the header may flag the column for review, never clear it", name, npTerm, best.class.ID))
+		col.Review = true
+		col.Confidence = round3(min(col.Confidence, 0.75))
 	}
 	if len(cands) > 1 && cands[1].score > 0 {
 		ev = append(ev, fmt.Sprintf("runner-up %s at %.2f", cands[1].class.ID, cands[1].score))
@@ -424,7 +430,7 @@ func classifyColumn(name string, sample []string, set *rules.Set, reviewBelow fl
 	}
 	col.Evidence = ev
 	col.Candidates = candidates(cands, 3)
-	col.Review = col.Confidence < reviewBelow
+	col.Review = col.Review || col.Confidence < reviewBelow
 	return col
 }
 
