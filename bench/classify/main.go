@@ -55,6 +55,7 @@ func main() {
 	labelsPublic := flag.String("labels", "bench/classify/labels_public.csv", "labels of the public files")
 	verbose := flag.Bool("v", false, "print every column that was wrong")
 	evidence = flag.Bool("evidence", false, "with -v, print the classifier's evidence for each wrong column")
+	dump := flag.String("dump", "", "write every decision (mode, file, column, label, class, confidence, right) as CSV to this file")
 	flag.Parse()
 	set, err := rules.DefaultSet()
 	if err != nil {
@@ -108,6 +109,11 @@ func main() {
 			without = append(without, o)
 		} else {
 			with = append(with, o)
+		}
+	}
+	if *dump != "" {
+		if err := dumpOutcomes(*dump, all); err != nil {
+			fail(err)
 		}
 	}
 	ok := true
@@ -400,4 +406,23 @@ func reliability(os []outcome) bool {
 		fmt.Printf("[%.2f,%.2f) %6d %9.3f %9.3f %s\n", lo, min(hi, 1), n, obs, mean, verdict)
 	}
 	return ok
+}
+
+func dumpOutcomes(file string, os_ []outcome) error {
+	fh, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(fh)
+	_ = w.Write([]string{"value_only", "file", "column", "label", "class", "confidence", "right"})
+	for _, o := range os_ {
+		_, f, _ := strings.Cut(o.file, "|")
+		_ = w.Write([]string{fmt.Sprint(o.valueOnly), f, o.column, o.class, o.pred, fmt.Sprintf("%.3f", o.confidence), fmt.Sprint(same(o.class, o.pred))})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		fh.Close()
+		return err
+	}
+	return fh.Close()
 }
