@@ -139,8 +139,12 @@ func westernAddress(s string) bool {
 			"glorieta", "cuesta", "carretera", "travesía", "strada", "incrocio", "stretto", "rotonda", "borgo",
 			"contrada", "largo", "piazzale", "allee", "ring", "damm", "ufer", "rodovia", "estrada", "vila", "quadra",
 			"trecho", "conjunto", "lote", "setor", "núcleo", "favela", "residencial", "chácara", "sítio", "colônia", "lagoa":
+
 			street = true
 		default:
+			if uspsSuffix(w) {
+				street = true
+			}
 			for _, suf := range [...]string{"straße", "strasse", "str", "weg", "gasse", "platz", "laan", "gatan", "vej", "veien", "vägen", "gade", "straat", "tie", "katu", "utca", "allee", "ring", "damm", "ufer", "pfad", "steig", "bruch"} {
 				if strings.HasSuffix(w, suf) && len(w) > len(suf)+2 {
 					street = true
@@ -220,6 +224,26 @@ func textShape(s string) bool {
 		if unicode.IsLetter(r) {
 			return true
 		}
+	}
+	return false
+}
+
+// uspsSuffix reports whether w (lower case) is a street suffix of USPS
+// Publication 28, appendix C1 (the common forms and their plurals).
+func uspsSuffix(w string) bool {
+	switch strings.TrimSuffix(w, "s") {
+	case "alley", "annex", "arcade", "bayou", "beach", "bend", "bluff", "bottom", "branch", "bridge", "brook",
+		"burg", "bypas", "bypass", "camp", "canyon", "cape", "causeway", "center", "centre", "circle", "cliff", "club",
+		"common", "corner", "course", "cove", "creek", "crest", "crossing", "curve", "dale", "dam", "divide",
+		"estate", "expressway", "extension", "fall", "ferry", "field", "flat", "ford", "forest", "forge", "fork",
+		"fort", "freeway", "garden", "gateway", "glen", "green", "grove", "harbor", "haven", "height", "hollow",
+		"inlet", "island", "isle", "junction", "key", "knoll", "lake", "landing", "light", "loaf", "lock",
+		"lodge", "loop", "mall", "manor", "meadow", "mill", "mission", "motorway", "mount", "mountain", "neck",
+		"orchard", "oval", "overpas", "overpass", "pass", "passage", "path", "pike", "pine", "plain", "prairie", "radial",
+		"ramp", "ranch", "rapid", "rest", "river", "shoal", "shore", "skyway", "spring", "spur", "station",
+		"stravenue", "stream", "summit", "throughway", "trace", "trafficway", "tunnel", "underpas", "underpass",
+		"union", "valley", "viaduct", "village", "walk", "wall", "well", "apt", "suite", "unit", "fpo", "apo", "dpo", "usns", "usnv", "uss", "psc":
+		return true
 	}
 	return false
 }

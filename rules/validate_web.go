@@ -148,10 +148,39 @@ func buildCountries() map[string]bool {
 }
 
 func (l *lexicon) country(s string) bool {
-	if len(s) > 60 {
+	if len(s) > 120 {
 		return false
 	}
-	return l.countries[strings.ToLower(strings.TrimSpace(s))]
+	t := strings.ToLower(strings.TrimSpace(s))
+	if l.countries[t] {
+		return true
+	}
+	// UN-style forms: "Afganistán (el)", "Bolivia (Estado Plurinacional de)",
+	// "the Republic of Albania", "阿尔巴尼亚共和国"
+	if i := strings.IndexAny(t, "(（"); i > 0 {
+		if l.countries[strings.TrimSpace(t[:i])] {
+			return true
+		}
+	}
+	for _, sep := range []string{" of ", " de ", " del ", " d'", " du ", " des ", " di "} {
+		if i := strings.LastIndex(t, sep); i >= 0 {
+			rest := strings.TrimSpace(t[i+len(sep):])
+			rest = strings.TrimPrefix(rest, "la ")
+			rest = strings.TrimPrefix(rest, "l'")
+			rest = strings.TrimPrefix(rest, "el ")
+			rest = strings.TrimPrefix(rest, "the ")
+			if l.countries[rest] {
+				return true
+			}
+		}
+	}
+	for _, suf := range []string{"民主人民共和国", "人民民主共和国", "联邦民主共和国", "伊斯兰共和国", "社会主义共和国", "民主共和国",
+		"联邦共和国", "人民共和国", "合众国", "共和国", "联合王国", "王国", "大公国", "公国", "联邦", "国"} {
+		if strings.HasSuffix(t, suf) && l.countries[strings.TrimSuffix(t, suf)] {
+			return true
+		}
+	}
+	return false
 }
 
 // region reports whether s is a first-level subdivision the lexicon knows:
@@ -168,7 +197,7 @@ func (l *lexicon) region(s string) bool {
 // of letters, digits and . _ - starting with a letter, with a lower-case
 // letter (codes like "AFG" or "GB82WEST..." are not logins), no spaces.
 func usernameShape(s string) bool {
-	if len(s) < 4 || len(s) > 64 || !(s[0] >= 'a' && s[0] <= 'z' || s[0] >= 'A' && s[0] <= 'Z') || strings.ToUpper(s) == s {
+	if len(s) < 3 || len(s) > 64 || !(s[0] >= 'a' && s[0] <= 'z' || s[0] >= 'A' && s[0] <= 'Z') || strings.ToUpper(s) == s {
 		return false
 	}
 	letter := false

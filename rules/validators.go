@@ -93,7 +93,7 @@ func validatorTable() map[string]validatorDef {
 		"country":            {"country: ISO 3166-1 alpha-2/alpha-3 code or CLDR name in English, Chinese and ten other languages", func(e *validatorEnv) func(string) bool { return e.lex.country }},
 		"region":             {"first-level subdivision: Chinese province, US state, Canadian province, Australian state (name or code)", func(e *validatorEnv) func(string) bool { return e.lex.region }},
 		"name_shape":         {"one to four capitalized words of letters (or initials): the shape of a romanized name, not evidence alone", pure(nameShape)},
-		"username":           {"login name: 4-64 letters, digits and . _ - starting with a letter, not all capitals", pure(usernameShape)},
+		"username":           {"login name: 3-64 letters, digits and . _ - starting with a letter, not all capitals", pure(usernameShape)},
 		"aba_routing":        {"US ABA routing number (9 digits, 3-7-1 weighted check)", pure(ValidABARouting)},
 		"bank_account":       {"bank account number: 8-19 digits (spaces or dashes allowed), or an ABA routing number", pure(bankAccount)},
 		"address_shape":      {"shape of an address: words with a number, or CJK text with an administrative or street unit", pure(addressShape)},

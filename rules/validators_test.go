@@ -56,7 +56,7 @@ func TestValidatorsKnownAnswers(t *testing.T) {
 		{"country", []string{"CN", "CHN", "China", "中国", "Deutschland", "Afganistán", "Россия", "united kingdom"}, []string{"XX", "Atlantis", "Beijing", "QE"}},
 		{"region", []string{"California", "CA", "广东省", "Quebec", "NSW"}, []string{"Gauteng1", "Atlantis", "Boston"}},
 		{"name_shape", []string{"Mary", "Mary Smith", "J. R. Smith", "O'Brien", "Hamanová"}, []string{"mary", "13812345678", "A B C D E", "Smith & Sons 2"}},
-		{"username", []string{"wasco1982", "jane.doe", "j_doe-2", "Wasco1982"}, []string{"ab", "jane doe", "123456", "张三", "AFG", ".af", "00Q5g000", "GB82WEST12345698765432"}},
+		{"username", []string{"wasco1982", "jane.doe", "j_doe-2", "Wasco1982", "ayu"}, []string{"ab", "jane doe", "123456", "张三", "AFG", ".af", "00Q5g000", "GB82WEST12345698765432"}},
 		{"aba_routing", []string{"011000015", "021000021"}, []string{"011000016", "991000015", "12345"}},
 		{"bank_account", []string{"6222021234567894", "12345678", "011000015"}, []string{"1234567", "12345678901234567890", "abc"}},
 		{"address_shape", []string{"Steystr. 149, 56086 Wittenberg", "千葉県山武郡九十九里町台場32丁目6番11号", "广东省深圳市南山区"}, []string{"hello", "Boston", "13812345678"}},

@@ -22,6 +22,7 @@ const (
 	keyDistinct       = 0.95 // share of distinct values that makes a sample look like keys
 	keyBonus          = 0.3  // extra value weight for key classes with such a sample
 	shapeShare        = 0.9  // share of values with the class's shape when its dictionary matches fewer
+	weakDictionary    = 0.6  // below this share of dictionary matches, shape and distinctness must be near perfect
 )
 
 // wilsonLower is the lower bound of the Wilson score interval for k
@@ -193,7 +194,7 @@ func evaluate(cl *rules.Class, p *profile, header float64) candidate {
 			if float64(c.matched+n-c.checked)/float64(n) < v.MinRatio {
 				return c
 			}
-			if i+1 == probeSize && c.ratio() < v.MinRatio/2 {
+			if i+1 == probeSize && c.ratio() < v.MinRatio/2.5 {
 				return c
 			}
 		}
@@ -213,6 +214,12 @@ func evaluate(cl *rules.Class, p *profile, header float64) candidate {
 		// dictionary evidence below 90% must come with the right shape
 		// for (nearly) every value
 		if c.valuePos && header == 0 && c.ratio() < shapeShare && float64(c.plausible) < shapeShare*float64(c.checked) {
+			c.valuePos = false
+		}
+		// weak dictionary evidence (a third of the names known) needs
+		// every value shaped right and values that hardly repeat
+		if c.valuePos && header == 0 && c.ratio() < weakDictionary &&
+			(float64(c.plausible) < 0.95*float64(c.checked) || float64(p.distinct) < 0.5*float64(n)) {
 			c.valuePos = false
 		}
 	} else {
