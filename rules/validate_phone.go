@@ -50,7 +50,7 @@ func newPhoneRegions(defaults []string) phoneRegions {
 // splitExtension cuts an extension ("x1234", "ext. 12", "#55", "转 801",
 // "分机 801") off the end of a phone number.
 func splitExtension(s string) string {
-	l := strings.ToLower(s)
+	l := asciiLower(s) // same length as s, so indexes carry over
 	for _, mark := range []string{" ext. ", " ext ", "ext.", "ext", " x ", "x", "#", "转", "分机"} {
 		i := strings.LastIndex(l, mark)
 		if i <= 0 {
@@ -145,4 +145,15 @@ func decimalNumber(s string) bool {
 	t := strings.TrimPrefix(s, "-")
 	a, b, ok := strings.Cut(t, ".")
 	return ok && allDigits(a) && allDigits(b)
+}
+
+// asciiLower lower-cases ASCII letters only, keeping the byte length.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }

@@ -1,8 +1,11 @@
 package rules
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/nyaruka/phonenumbers"
 )
 
 // TextFinding is one piece of personal data found inside free text, as a byte
@@ -75,7 +78,7 @@ func scanText(s string, yield func(TextFinding) bool) {
 	// leading '+', and a trailing X for resident IDs.
 	for i := 0; i < len(s); {
 		c := s[i]
-		if !(isDigit(c) || (c == '+' && i+1 < len(s) && isDigit(s[i+1]))) {
+		if !(isDigit(c) || ((c == '+' || c == '(') && i+1 < len(s) && (isDigit(s[i+1]) || s[i+1] == '+'))) {
 			i++
 			continue
 		}
@@ -88,7 +91,10 @@ func scanText(s string, yield func(TextFinding) bool) {
 			continue
 		}
 		j, digits := i, 0
-		if s[j] == '+' {
+		if s[j] == '(' {
+			j++
+		}
+		if j < len(s) && s[j] == '+' {
 			j++
 		}
 		end := j
@@ -98,17 +104,27 @@ func scanText(s string, yield func(TextFinding) bool) {
 				digits++
 				j++
 				end = j
-			case (s[j] == ' ' || s[j] == '-') && j+1 < len(s) && isDigit(s[j+1]) && digits > 0:
+			case (s[j] == ' ' || s[j] == '-' || s[j] == '.') && j+1 < len(s) && isDigit(s[j+1]) && digits > 0:
 				j++
+			case s[j] == ')' && digits > 0 && digits <= 4 && j+1 < len(s) && (isDigit(s[j+1]) || s[j+1] == ' ' && j+2 < len(s) && isDigit(s[j+2])):
+				j++
+				if s[j] == ' ' {
+					j++
+				}
 			default:
 				goto done
 			}
 		}
 	done:
+		// an extension: x123, ext. 123
+		phoneEnd := end
+		if k := extensionEnd(s, end); k > end {
+			phoneEnd = k
+		}
 		if end < len(s) && (s[end] == 'X' || s[end] == 'x') && digits == 17 {
 			end++
 		}
-		if end < len(s) && (isAlnum(s[end]) || s[end] == '@') {
+		if phoneEnd == end && end < len(s) && (isAlnum(s[end]) || s[end] == '@') {
 			i = end + 1
 			continue
 		}
@@ -120,8 +136,9 @@ func scanText(s string, yield func(TextFinding) bool) {
 				kind = "cn_resident_id"
 			case digits >= 12 && ValidPaymentCard(cand):
 				kind = "bank_card"
-			case ValidCNMobile(cand) || ValidIntlPhone(cand) || ValidCNLandline(cand):
+			case ValidCNMobile(cand) || ValidIntlPhone(cand) || ValidCNLandline(cand) || ValidNANPPhone(cand) || intlPrefixPhone(cand):
 				kind = "phone"
+				end = phoneEnd
 			}
 			if kind != "" && !yield(TextFinding{i, end, kind}) {
 				return
@@ -151,4 +168,47 @@ func letters(s string) int {
 		}
 	}
 	return n
+}
+
+// extensionEnd returns the end of a phone extension ("x708", " ext. 12")
+// that starts at i, or i when there is none.
+func extensionEnd(s string, i int) int {
+	j := i
+	if j < len(s) && s[j] == ' ' {
+		j++
+	}
+	switch {
+	case j+3 <= len(s) && asciiLower(s[j:j+3]) == "ext":
+		j += 3
+		if j < len(s) && s[j] == '.' {
+			j++
+		}
+		if j < len(s) && s[j] == ' ' {
+			j++
+		}
+	case j < len(s) && (s[j] == 'x' || s[j] == 'X' || s[j] == '#'):
+		j++
+	default:
+		return i
+	}
+	k := j
+	for k < len(s) && isDigit(s[k]) && k-j < 6 {
+		k++
+	}
+	if k == j || (k < len(s) && isAlnum(s[k])) {
+		return i
+	}
+	return k
+}
+
+// intlPrefixPhone reports whether s is a number dialled with an
+// international prefix ("00 44 20 7946 0958", "001-212-555-0123") that
+// libphonenumber finds possible.
+func intlPrefixPhone(s string) bool {
+	main, digits, _, ok := phoneShape(s)
+	if !ok || digits < 9 || !strings.HasPrefix(main, "00") {
+		return false
+	}
+	n, err := phonenumbers.Parse("+"+main[2:], "ZZ")
+	return err == nil && phonenumbers.IsPossibleNumber(n)
 }
