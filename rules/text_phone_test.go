@@ -16,6 +16,8 @@ func TestFindInTextWesternPhones(t *testing.T) {
 		{"客户要求回电 13812345678 周五前", "13812345678"},
 		{"parcel 1Z 999 AA1 01 2345 6784 shipped", ""},
 		{"pi is 3.14159265 roughly", ""},
+		{"Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/74.0.3729.131 Safari/537.36", ""},
+		{"appel au 02.64.62.52.37 demain", "02.64.62.52.37"},
 		{"version 10.2.3.4 released", ""},
 	} {
 		got := ""

@@ -27,8 +27,9 @@ func FindInText(s string) []TextFinding {
 }
 
 // containsPII reports whether s is free text (at least 8 characters) with
-// personal data embedded in it: something found by FindInText that leaves at
-// least 3 other characters around it.
+// personal data embedded in it: something found by FindInText with at least
+// two letters around it ("张伟 13812345678" counts, a parcel number "1Z 999
+// ..." does not).
 func containsPII(s string) bool {
 	n := utf8.RuneCountInString(s)
 	if n < 8 {
@@ -36,7 +37,7 @@ func containsPII(s string) bool {
 	}
 	found := false
 	scanText(s, func(f TextFinding) bool {
-		if letters(s[:f.Start])+letters(s[f.End:]) >= 3 {
+		if letters(s[:f.Start])+letters(s[f.End:]) >= 2 {
 			found = true
 			return false
 		}
@@ -82,7 +83,7 @@ func scanText(s string, yield func(TextFinding) bool) {
 			i++
 			continue
 		}
-		if i > 0 && (isAlnum(s[i-1]) || s[i-1] == '@' || s[i-1] == '.' || s[i-1] == '_') {
+		if i > 0 && (isAlnum(s[i-1]) || s[i-1] == '@' || s[i-1] == '.' || s[i-1] == '_' || s[i-1] == '/') {
 			// inside a word or an address: skip to its end
 			i++
 			for i < len(s) && (isAlnum(s[i]) || s[i] == '.') {
@@ -128,7 +129,7 @@ func scanText(s string, yield func(TextFinding) bool) {
 			i = end + 1
 			continue
 		}
-		if digits >= 7 {
+		if digits >= 7 && dottedPhoneOK(s[i:end]) {
 			cand := s[i:end]
 			kind := ""
 			switch {
@@ -159,13 +160,22 @@ func compactSpaces(s string) string {
 	return d + s[len(s)-1:]
 }
 
-// letters counts the letters in s (a parcel number "1Z 999 ..." has one).
+// letters counts the letters of s that stand in words of two or more
+// letters (the lone letters of a parcel number "1Z V38 ..." do not count).
 func letters(s string) int {
-	n := 0
+	n, run := 0, 0
 	for _, r := range s {
 		if unicode.IsLetter(r) {
-			n++
+			run++
+			continue
 		}
+		if run >= 2 {
+			n += run
+		}
+		run = 0
+	}
+	if run >= 2 {
+		n += run
 	}
 	return n
 }
@@ -211,4 +221,31 @@ func intlPrefixPhone(s string) bool {
 	}
 	n, err := phonenumbers.Parse("+"+main[2:], "ZZ")
 	return err == nil && phonenumbers.IsPossibleNumber(n)
+}
+
+// dottedPhoneOK accepts a number run with dots only in the two ways people
+// write phones with dots (212.555.0123, 02.64.62.52.37), so that version
+// numbers and decimals are not phones.
+func dottedPhoneOK(s string) bool {
+	if !strings.Contains(s, ".") {
+		return true
+	}
+	groups := strings.Split(strings.Trim(s, "()+"), ".")
+	sizes := make([]int, len(groups))
+	for i, g := range groups {
+		g = strings.Trim(g, "() ")
+		if !allDigits(g) {
+			return false
+		}
+		sizes[i] = len(g)
+	}
+	if len(sizes) == 3 && sizes[0] == 3 && sizes[1] == 3 && sizes[2] == 4 {
+		return true
+	}
+	for _, n := range sizes {
+		if n != 2 {
+			return false
+		}
+	}
+	return len(sizes) >= 4
 }

@@ -365,7 +365,7 @@ func classifyColumn(name string, sample []string, set *rules.Set, reviewBelow fl
 			h = 0
 		}
 		c := evaluate(cl, p, h)
-		if why := p.semanticVeto(cl); why != "" && !(p.enumLike && !p.boolLike && !p.dateLike && c.valuePos && (h > 0 || cl.Value.Weight >= 0.9)) {
+		if why := p.semanticVeto(cl); why != "" && !(p.enumLike && !p.boolLike && !p.dateLike && c.valuePos && (h > 0 || cl.Value.Weight >= 0.9 || c.ratio() >= 0.95 && p.distinct >= 5)) {
 			if h > 0 || c.matched > 0 {
 				semantic = append(semantic, fmt.Sprintf("%s: not %s", why, cl.ID))
 			}
