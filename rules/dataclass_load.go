@@ -258,7 +258,16 @@ func LoadBuiltin() ([]*Pack, error) {
 	return loadBuiltin(time.Now())
 }
 
-func loadBuiltin(now time.Time) ([]*Pack, error) {
+// LoadBuiltinRegions is LoadBuiltin with the phone validator trying the
+// national number forms of these regions (ISO 3166-1 alpha-2, e.g. "DE",
+// "GB") before every other region: the default region of the data.
+func LoadBuiltinRegions(phoneRegions []string) ([]*Pack, error) {
+	return loadBuiltinEnv(time.Now(), phoneRegions)
+}
+
+func loadBuiltin(now time.Time) ([]*Pack, error) { return loadBuiltinEnv(now, nil) }
+
+func loadBuiltinEnv(now time.Time, phoneRegions []string) ([]*Pack, error) {
 	names, err := fs.Glob(builtinPacks, "packs/*.yaml")
 	if err != nil {
 		return nil, err
@@ -267,6 +276,9 @@ func loadBuiltin(now time.Time) ([]*Pack, error) {
 	env, err := newValidatorEnv(now)
 	if err != nil {
 		return nil, err
+	}
+	if len(phoneRegions) > 0 {
+		env.phones = newPhoneRegions(phoneRegions)
 	}
 	var packs []*Pack
 	for _, n := range names {

@@ -34,3 +34,26 @@ func TestFindInTextWesternPhones(t *testing.T) {
 		t.Error("a parcel number is not free text with personal data")
 	}
 }
+
+// TestPhoneDefaultRegion: a national form valid in the configured region is
+// a phone; the region list leads the search.
+func TestPhoneDefaultRegion(t *testing.T) {
+	de := newPhoneRegions([]string{"DE"})
+	if de[0] != "DE" || len(de) < 200 {
+		t.Fatalf("regions = %v...", de[:3])
+	}
+	for _, v := range []string{"030 901820", "0660 475 13 89", "02.64.62.52.37", "(11) 7113-8192", "+49 30 901820", "0049 30 901820", "(212) 555-0123 x12"} {
+		if !de.phone(v) {
+			t.Errorf("phone(%q) = false", v)
+		}
+	}
+	for _, v := range []string{"77.377518", "75.5.163.152", "2024-01-01", "70777.45", "6945116246"} {
+		if de.phone(v) {
+			t.Errorf("phone(%q) = true", v)
+		}
+	}
+	packs, err := LoadBuiltinRegions([]string{"GB"})
+	if err != nil || len(packs) == 0 {
+		t.Fatal(err)
+	}
+}
