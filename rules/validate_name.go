@@ -79,7 +79,7 @@ func nameWord(w string) bool {
 func nameAffix(w string) bool {
 	switch strings.ToLower(strings.TrimSuffix(w, ".")) {
 	case "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "madam", "mme", "mlle", "m", "herr", "frau",
-		"sr", "sra", "srta", "don", "doña", "dott", "sig", "jr", "ii", "iii", "iv", "phd", "md", "dds", "esq",
+		"sr", "sra", "srta", "don", "doña", "dott", "sig", "jr", "ii", "iii", "iv", "phd", "md", "dds", "esq", "dra", "drª", "sto", "sta",
 		"dipl", "dipl.-ing", "ing", "mag", "univ.prof", "mba", "bsc", "msc", "b.sc", "m.sc", "b.a", "m.a", "b.eng", "m.eng", "dr.-ing":
 		return true
 	}
@@ -117,8 +117,11 @@ func nameWords(s string) (words []string, ok bool) {
 	} else {
 		raw = strings.Fields(s)
 	}
-	for _, w := range raw {
+	for i, w := range raw {
 		if nameAffix(w) && len(raw) > 1 {
+			continue
+		}
+		if i > 0 && i < len(raw)-1 && nameParticle(w) { // "da Paz", "de la Cruz", "van der Berg"
 			continue
 		}
 		if !nameWord(w) {
@@ -249,6 +252,14 @@ func organizationName(s string) bool {
 			return true
 		}
 	}
+	for _, pre := range [...]string{"株式会社", "合同会社", "有限会社", "合資会社", "合名会社"} {
+		if (strings.HasPrefix(t, pre) || strings.HasSuffix(t, pre)) && utf8.RuneCountInString(t) > utf8.RuneCountInString(pre) {
+			return true
+		}
+	}
+	if partnershipName(t) {
+		return true
+	}
 	f := strings.Fields(strings.ToLower(strings.ReplaceAll(t, ",", " ")))
 	if len(f) < 2 {
 		return false
@@ -258,7 +269,9 @@ func organizationName(s string) bool {
 	case "ltd", "limited", "inc", "incorporated", "llc", "llp", "gmbh", "ag", "sa", "s.a", "sas", "sarl",
 		"bv", "b.v", "nv", "n.v", "plc", "co", "corp", "corporation", "company", "group", "holdings",
 		"kk", "spa", "s.p.a", "srl", "s.r.l", "oy", "ab", "a/s", "as", "pte", "pty", "bank", "university",
-		"hospital", "institute", "foundation", "association", "partners", "lp", "kg":
+		"hospital", "institute", "foundation", "association", "partners", "lp", "kg", "e.g", "kgaa", "ohg", "gbr",
+		"ug", "e.v", "s.a.r.l", "s.a.s", "snc", "eurl", "s.l", "slu", "s.l.u", "ltda", "eireli", "s/a", "s.p.a.", "s.n.c",
+		"k.k", "gk", "pte.ltd", "sdn", "bhd", "tbk", "pt", "oü", "sp.z.o.o", "s.r.o", "a.s", "zrt", "kft", "aps", "asa", "hf":
 		return true
 	}
 	return false
@@ -273,6 +286,42 @@ func titleWord(w string) bool {
 		"engineer", "head", "lead", "vice", "executive", "assistant", "agent", "support", "service", "services",
 		"marketing", "customer", "account", "product", "partner", "partners", "consulting", "solutions", "group",
 		"international", "global", "systems", "technology", "technologies", "company", "dynamics", "investments":
+		return true
+	}
+	return false
+}
+
+// partnershipName reports whether s is named the way partnerships and
+// family firms are: a list of family names ("Woods, Williams and Hall",
+// "Orlando, Martini e Coppola") or a founder and his sons ("Klein et Fils",
+// "Tejedor and Sons", "Ferreira Souza e Filhos").
+func partnershipName(s string) bool {
+	l := strings.ToLower(s)
+	for _, suf := range [...]string{" and sons", " & sons", " et fils", " e filhos", " e figli", " e hijos", " y hijos",
+		" und söhne", " & co", " & co.", " and co", " and co.", " & partners", " und partner"} {
+		if strings.HasSuffix(l, suf) && len(l) > len(suf)+2 {
+			return true
+		}
+	}
+	head, tail, ok := strings.Cut(s, ", ")
+	if !ok || !nameWord(head) {
+		return false
+	}
+	for _, conj := range [...]string{" and ", " & ", " et ", " e ", " y ", " und "} {
+		if a, b, ok := strings.Cut(tail, conj); ok && nameWord(strings.TrimSpace(a)) {
+			w := strings.Fields(b)
+			return len(w) >= 1 && nameWord(w[0])
+		}
+	}
+	return false
+}
+
+// nameParticle reports whether w is a lower-case particle inside a family
+// name (da, de la, van der, bin ...).
+func nameParticle(w string) bool {
+	switch w {
+	case "da", "de", "do", "dos", "das", "del", "della", "degli", "di", "du", "des", "la", "le", "van", "von",
+		"der", "den", "ter", "ten", "bin", "ibn", "al", "el", "y", "e", "zu", "af", "av":
 		return true
 	}
 	return false
