@@ -80,6 +80,7 @@ type ValueRule struct {
 	MinUnique  float64  `json:"min_unique,omitempty"` // share of distinct values the sample must have
 	Key        bool     `json:"key,omitempty"`        // values are record keys: a (nearly) all-distinct sample is further evidence
 	FreeText   bool     `json:"free_text,omitempty"`  // only for columns of free text
+	Identifier bool     `json:"identifier,omitempty"` // values single out a person: a boolean, date or small-enumeration column is never of this class
 }
 
 // Class is one class of data in a rule pack.

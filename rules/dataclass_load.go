@@ -205,6 +205,7 @@ type rawValue struct {
 	MinUnique  *lval[float64] `yaml:"min_unique"`
 	Key        lval[bool]     `yaml:"key"`
 	FreeText   lval[bool]     `yaml:"free_text"`
+	Identifier lval[bool]     `yaml:"identifier"`
 }
 
 type rawExamples struct {
@@ -257,7 +258,16 @@ func LoadBuiltin() ([]*Pack, error) {
 	return loadBuiltin(time.Now())
 }
 
-func loadBuiltin(now time.Time) ([]*Pack, error) {
+// LoadBuiltinRegions is LoadBuiltin with the phone validator trying the
+// national number forms of these regions (ISO 3166-1 alpha-2, e.g. "DE",
+// "GB") before every other region: the default region of the data.
+func LoadBuiltinRegions(phoneRegions []string) ([]*Pack, error) {
+	return loadBuiltinEnv(time.Now(), phoneRegions)
+}
+
+func loadBuiltin(now time.Time) ([]*Pack, error) { return loadBuiltinEnv(now, nil) }
+
+func loadBuiltinEnv(now time.Time, phoneRegions []string) ([]*Pack, error) {
 	names, err := fs.Glob(builtinPacks, "packs/*.yaml")
 	if err != nil {
 		return nil, err
@@ -266,6 +276,9 @@ func loadBuiltin(now time.Time) ([]*Pack, error) {
 	env, err := newValidatorEnv(now)
 	if err != nil {
 		return nil, err
+	}
+	if len(phoneRegions) > 0 {
+		env.phones = newPhoneRegions(phoneRegions)
 	}
 	var packs []*Pack
 	for _, n := range names {
@@ -560,7 +573,7 @@ func compileClass(rc *rawClass, p *Pack, env *validatorEnv, add addFunc) *Class 
 	hasColumn := len(c.colNames)+len(c.colPatterns) > 0
 
 	if rv := rc.Value; rv != nil {
-		v := &ValueRule{MinRatio: DefaultMinRatio, Weight: DefaultWeight, FreeText: rv.FreeText.V, Key: rv.Key.V}
+		v := &ValueRule{MinRatio: DefaultMinRatio, Weight: DefaultWeight, FreeText: rv.FreeText.V, Key: rv.Key.V, Identifier: rv.Identifier.V}
 		v.Patterns, c.valPatterns = compileRegexps(rv.Patterns, id, "value", add)
 		table := validatorTable()
 		for _, name := range rv.Validators {

@@ -1,13 +1,16 @@
 package rules
 
 import (
+	"bytes"
+	"compress/gzip"
 	"embed"
 	"fmt"
+	"io"
 	"strings"
 	"unicode/utf8"
 )
 
-//go:embed lexicon/*.txt
+//go:embed lexicon/*.txt lexicon/*.txt.gz
 var lexiconFS embed.FS
 
 // lexicon holds the word lists behind the name and place validators. It is
@@ -22,6 +25,8 @@ type lexicon struct {
 	provincePrefixes map[string]bool // Chinese province names that may lead a city ("广东省", "广东")
 	cities           map[string]bool
 	ethnic           map[string]bool
+	countries        map[string]bool // ISO 3166-1 codes and CLDR country names, lower case
+	regions          map[string]bool // subdivisions outside China, lower case
 }
 
 // readWords returns the white-space separated entries of an embedded lexicon
@@ -30,6 +35,15 @@ func readWords(name string) ([]string, error) {
 	b, err := lexiconFS.ReadFile("lexicon/" + name)
 	if err != nil {
 		return nil, fmt.Errorf("rules: lexicon %s: %w", name, err)
+	}
+	if strings.HasSuffix(name, ".gz") {
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			return nil, fmt.Errorf("rules: lexicon %s: %w", name, err)
+		}
+		if b, err = io.ReadAll(zr); err != nil {
+			return nil, fmt.Errorf("rules: lexicon %s: %w", name, err)
+		}
 	}
 	var out []string
 	for _, line := range strings.Split(string(b), "\n") {
@@ -69,11 +83,26 @@ func newLexicon() (*lexicon, error) {
 		{&l.family, "western_surnames.txt"},
 		{&l.cities, "cn_cities.txt"},
 		{&l.ethnic, "cn_ethnic_groups.txt"},
+		{&l.regions, "regions.txt"},
 	} {
 		if *f.dst, err = wordSet(f.file); err != nil {
 			return nil, err
 		}
 	}
+	// Public name statistics: the 1990 US census given names and surnames.
+	for _, f := range []struct {
+		dst  map[string]bool
+		file string
+	}{{l.given, "census1990_given.txt.gz"}, {l.family, "census1990_surnames.txt.gz"}} {
+		ws, err := readWords(f.file)
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range ws {
+			f.dst[w] = true
+		}
+	}
+	l.countries = buildCountries()
 	b, err := lexiconFS.ReadFile("lexicon/cn_provinces.txt")
 	if err != nil {
 		return nil, fmt.Errorf("rules: lexicon cn_provinces.txt: %w", err)

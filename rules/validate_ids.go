@@ -79,6 +79,8 @@ func cardIssuerFits(d string) bool {
 		return n >= 16 && n <= 19
 	case p4 >= 3528 && p4 <= 3589: // JCB
 		return n >= 16 && n <= 19
+	case p4 == 1800 || p4 == 2131: // JCB, the older 15-digit ranges
+		return n == 15
 	case p3 >= 300 && p3 <= 305, p2 == 36, p2 == 38, p2 == 39: // Diners Club
 		return n >= 14 && n <= 19
 	case p2 == 50, p2 >= 56 && p2 <= 69: // Maestro and other 5x/6x debit ranges

@@ -130,10 +130,22 @@ func westernAddress(s string) bool {
 		case "street", "st", "road", "rd", "avenue", "ave", "av", "lane", "ln", "drive", "dr",
 			"boulevard", "blvd", "way", "court", "ct", "place", "pl", "square", "sq", "terrace",
 			"close", "crescent", "highway", "hwy", "parkway", "pkwy", "row", "rue", "via", "calle",
-			"avenida", "plaza", "gardens", "mews", "strasse", "straße", "str", "weg", "gasse", "platz":
+			"avenida", "plaza", "gardens", "mews", "strasse", "straße", "str", "weg", "gasse", "platz",
+			"box", "po", "p.o", "rua", "viale", "vicolo", "piazza", "corso", "chemin", "allée", "impasse", "boulevard,",
+			"ul", "utca", "út", "vej", "veien", "gata", "gatan", "tie", "katu", "straat", "laan", "plein", "ruta",
+			"camino", "paseo", "ronda", "travessa", "alameda", "viela", "praça", "calle,", "carrer", "track", "trail",
+			"mountains", "cliff", "turnpike", "circle", "cir", "alley", "point", "park", "ridge", "hill", "hills", "view",
+			"vista", "ville", "port", "street,", "rte", "route", "rambla", "vial", "urbanización", "callejón", "pasaje",
+			"glorieta", "cuesta", "carretera", "travesía", "strada", "incrocio", "stretto", "rotonda", "borgo",
+			"contrada", "largo", "piazzale", "allee", "ring", "damm", "ufer", "rodovia", "estrada", "vila", "quadra",
+			"trecho", "conjunto", "lote", "setor", "núcleo", "favela", "residencial", "chácara", "sítio", "colônia", "lagoa":
+
 			street = true
 		default:
-			for _, suf := range [...]string{"straße", "strasse", "str", "weg", "gasse", "platz", "laan", "gatan", "vej"} {
+			if uspsSuffix(w) {
+				street = true
+			}
+			for _, suf := range [...]string{"straße", "strasse", "str", "weg", "gasse", "platz", "laan", "gatan", "vej", "veien", "vägen", "gade", "straat", "tie", "katu", "utca", "allee", "ring", "damm", "ufer", "pfad", "steig", "bruch"} {
 				if strings.HasSuffix(w, suf) && len(w) > len(suf)+2 {
 					street = true
 				}
@@ -178,4 +190,60 @@ func (l *lexicon) cnCity(s string) bool {
 // cnEthnicity reports whether s names one of the 56 ethnic groups of China.
 func (l *lexicon) cnEthnicity(s string) bool {
 	return l.ethnic[strings.TrimSuffix(s, "族")]
+}
+
+// addressShape reports whether s is shaped like an address: several words
+// with a number in them, or a Chinese or Japanese text of at least six
+// characters with an administrative or street unit. Not evidence alone.
+func addressShape(s string) bool {
+	n := utf8.RuneCountInString(s)
+	if n < 6 || n > 200 {
+		return false
+	}
+	han := 0
+	for _, r := range s {
+		if isHan(r) || unicode.In(r, unicode.Hiragana, unicode.Katakana) {
+			han++
+		}
+	}
+	if han >= 6 {
+		return strings.ContainsAny(s, "省市区县镇乡村路街道号巷弄栋楼室都道府県町丁目番")
+	}
+	digit := strings.ContainsAny(s, "0123456789")
+	return digit && len(strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' })) >= 2
+}
+
+// textShape reports whether s is a short text with a letter in it (names of
+// organizations, places): not evidence alone.
+func textShape(s string) bool {
+	n := utf8.RuneCountInString(s)
+	if n < 2 || n > 120 {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// uspsSuffix reports whether w (lower case) is a street suffix of USPS
+// Publication 28, appendix C1 (the common forms and their plurals).
+func uspsSuffix(w string) bool {
+	switch strings.TrimSuffix(w, "s") {
+	case "alley", "annex", "arcade", "bayou", "beach", "bend", "bluff", "bottom", "branch", "bridge", "brook",
+		"burg", "bypas", "bypass", "camp", "canyon", "cape", "causeway", "center", "centre", "circle", "cliff", "club",
+		"common", "corner", "course", "cove", "creek", "crest", "crossing", "curve", "dale", "dam", "divide",
+		"estate", "expressway", "extension", "fall", "ferry", "field", "flat", "ford", "forest", "forge", "fork",
+		"fort", "freeway", "garden", "gateway", "glen", "green", "grove", "harbor", "haven", "height", "hollow",
+		"inlet", "island", "isle", "junction", "key", "knoll", "lake", "landing", "light", "loaf", "lock",
+		"lodge", "loop", "mall", "manor", "meadow", "mill", "mission", "motorway", "mount", "mountain", "neck",
+		"orchard", "oval", "overpas", "overpass", "pass", "passage", "path", "pike", "pine", "plain", "prairie", "radial",
+		"ramp", "ranch", "rapid", "rest", "river", "shoal", "shore", "skyway", "spring", "spur", "station",
+		"stravenue", "stream", "summit", "throughway", "trace", "trafficway", "tunnel", "underpas", "underpass",
+		"union", "valley", "viaduct", "village", "walk", "wall", "well", "apt", "suite", "unit", "fpo", "apo", "dpo", "usns", "usnv", "uss", "psc":
+		return true
+	}
+	return false
 }

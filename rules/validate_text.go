@@ -1,7 +1,11 @@
 package rules
 
 import (
+	"strings"
+	"unicode"
 	"unicode/utf8"
+
+	"github.com/nyaruka/phonenumbers"
 )
 
 // TextFinding is one piece of personal data found inside free text, as a byte
@@ -23,8 +27,9 @@ func FindInText(s string) []TextFinding {
 }
 
 // containsPII reports whether s is free text (at least 8 characters) with
-// personal data embedded in it: something found by FindInText that leaves at
-// least 3 other characters around it.
+// personal data embedded in it: something found by FindInText with at least
+// two letters around it ("张伟 13812345678" counts, a parcel number "1Z 999
+// ..." does not).
 func containsPII(s string) bool {
 	n := utf8.RuneCountInString(s)
 	if n < 8 {
@@ -32,7 +37,7 @@ func containsPII(s string) bool {
 	}
 	found := false
 	scanText(s, func(f TextFinding) bool {
-		if n-utf8.RuneCountInString(s[f.Start:f.End]) >= 3 {
+		if letters(s[:f.Start])+letters(s[f.End:]) >= 2 {
 			found = true
 			return false
 		}
@@ -74,11 +79,11 @@ func scanText(s string, yield func(TextFinding) bool) {
 	// leading '+', and a trailing X for resident IDs.
 	for i := 0; i < len(s); {
 		c := s[i]
-		if !(isDigit(c) || (c == '+' && i+1 < len(s) && isDigit(s[i+1]))) {
+		if !(isDigit(c) || ((c == '+' || c == '(') && i+1 < len(s) && (isDigit(s[i+1]) || s[i+1] == '+'))) {
 			i++
 			continue
 		}
-		if i > 0 && (isAlnum(s[i-1]) || s[i-1] == '@' || s[i-1] == '.' || s[i-1] == '_') {
+		if i > 0 && (isAlnum(s[i-1]) || s[i-1] == '@' || s[i-1] == '.' || s[i-1] == '_' || s[i-1] == '/') {
 			// inside a word or an address: skip to its end
 			i++
 			for i < len(s) && (isAlnum(s[i]) || s[i] == '.') {
@@ -87,7 +92,10 @@ func scanText(s string, yield func(TextFinding) bool) {
 			continue
 		}
 		j, digits := i, 0
-		if s[j] == '+' {
+		if s[j] == '(' {
+			j++
+		}
+		if j < len(s) && s[j] == '+' {
 			j++
 		}
 		end := j
@@ -97,21 +105,31 @@ func scanText(s string, yield func(TextFinding) bool) {
 				digits++
 				j++
 				end = j
-			case (s[j] == ' ' || s[j] == '-') && j+1 < len(s) && isDigit(s[j+1]) && digits > 0:
+			case (s[j] == ' ' || s[j] == '-' || s[j] == '.') && j+1 < len(s) && isDigit(s[j+1]) && digits > 0:
 				j++
+			case s[j] == ')' && digits > 0 && digits <= 4 && j+1 < len(s) && (isDigit(s[j+1]) || s[j+1] == ' ' && j+2 < len(s) && isDigit(s[j+2])):
+				j++
+				if s[j] == ' ' {
+					j++
+				}
 			default:
 				goto done
 			}
 		}
 	done:
+		// an extension: x123, ext. 123
+		phoneEnd := end
+		if k := extensionEnd(s, end); k > end {
+			phoneEnd = k
+		}
 		if end < len(s) && (s[end] == 'X' || s[end] == 'x') && digits == 17 {
 			end++
 		}
-		if end < len(s) && (isAlnum(s[end]) || s[end] == '@') {
+		if phoneEnd == end && end < len(s) && (isAlnum(s[end]) || s[end] == '@') {
 			i = end + 1
 			continue
 		}
-		if digits >= 7 {
+		if digits >= 7 && dottedPhoneOK(s[i:end]) {
 			cand := s[i:end]
 			kind := ""
 			switch {
@@ -119,8 +137,9 @@ func scanText(s string, yield func(TextFinding) bool) {
 				kind = "cn_resident_id"
 			case digits >= 12 && ValidPaymentCard(cand):
 				kind = "bank_card"
-			case ValidCNMobile(cand) || ValidIntlPhone(cand) || ValidCNLandline(cand):
+			case ValidCNMobile(cand) || ValidIntlPhone(cand) || ValidCNLandline(cand) || ValidNANPPhone(cand) || intlPrefixPhone(cand):
 				kind = "phone"
+				end = phoneEnd
 			}
 			if kind != "" && !yield(TextFinding{i, end, kind}) {
 				return
@@ -139,4 +158,94 @@ func compactSpaces(s string) string {
 		return s
 	}
 	return d + s[len(s)-1:]
+}
+
+// letters counts the letters of s that stand in words of two or more
+// letters (the lone letters of a parcel number "1Z V38 ..." do not count).
+func letters(s string) int {
+	n, run := 0, 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			run++
+			continue
+		}
+		if run >= 2 {
+			n += run
+		}
+		run = 0
+	}
+	if run >= 2 {
+		n += run
+	}
+	return n
+}
+
+// extensionEnd returns the end of a phone extension ("x708", " ext. 12")
+// that starts at i, or i when there is none.
+func extensionEnd(s string, i int) int {
+	j := i
+	if j < len(s) && s[j] == ' ' {
+		j++
+	}
+	switch {
+	case j+3 <= len(s) && asciiLower(s[j:j+3]) == "ext":
+		j += 3
+		if j < len(s) && s[j] == '.' {
+			j++
+		}
+		if j < len(s) && s[j] == ' ' {
+			j++
+		}
+	case j < len(s) && (s[j] == 'x' || s[j] == 'X' || s[j] == '#'):
+		j++
+	default:
+		return i
+	}
+	k := j
+	for k < len(s) && isDigit(s[k]) && k-j < 6 {
+		k++
+	}
+	if k == j || (k < len(s) && isAlnum(s[k])) {
+		return i
+	}
+	return k
+}
+
+// intlPrefixPhone reports whether s is a number dialled with an
+// international prefix ("00 44 20 7946 0958", "001-212-555-0123") that
+// libphonenumber finds possible.
+func intlPrefixPhone(s string) bool {
+	main, digits, _, ok := phoneShape(s)
+	if !ok || digits < 9 || !strings.HasPrefix(main, "00") {
+		return false
+	}
+	n, err := phonenumbers.Parse("+"+main[2:], "ZZ")
+	return err == nil && phonenumbers.IsPossibleNumber(n)
+}
+
+// dottedPhoneOK accepts a number run with dots only in the two ways people
+// write phones with dots (212.555.0123, 02.64.62.52.37), so that version
+// numbers and decimals are not phones.
+func dottedPhoneOK(s string) bool {
+	if !strings.Contains(s, ".") {
+		return true
+	}
+	groups := strings.Split(strings.Trim(s, "()+"), ".")
+	sizes := make([]int, len(groups))
+	for i, g := range groups {
+		g = strings.Trim(g, "() ")
+		if !allDigits(g) {
+			return false
+		}
+		sizes[i] = len(g)
+	}
+	if len(sizes) == 3 && sizes[0] == 3 && sizes[1] == 3 && sizes[2] == 4 {
+		return true
+	}
+	for _, n := range sizes {
+		if n != 2 {
+			return false
+		}
+	}
+	return len(sizes) >= 4
 }

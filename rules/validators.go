@@ -16,8 +16,9 @@ type ValidatorInfo struct {
 // validatorEnv builds the validator functions: it holds the lexicon and the
 // date that "today" means for date checks.
 type validatorEnv struct {
-	lex   *lexicon
-	today time.Time
+	lex    *lexicon
+	today  time.Time
+	phones phoneRegions
 }
 
 type validatorDef struct {
@@ -46,32 +47,60 @@ func validatorTable() map[string]validatorDef {
 		"cn_landline": {"mainland fixed-line number with area code", pure(ValidCNLandline)},
 		"intl_phone":  {"phone number in international form (+ or 00, country calling code, E.164 length)", pure(ValidIntlPhone)},
 		"nanp_phone":  {"North American number written with separators, e.g. (212) 555-0123", pure(ValidNANPPhone)},
-		"phone":       {"any of cn_mobile, cn_landline, intl_phone, nanp_phone", pure(ValidPhone)},
-		"email":       {"e-mail address, internationalized local parts and domains accepted", pure(ValidEmail)},
-		"ip":          {"IPv4 or IPv6 address", pure(ValidIP)},
-		"ipv4":        {"IPv4 address in dotted-decimal form", pure(ValidIPv4)},
-		"ipv6":        {"IPv6 address", pure(ValidIPv6)},
-		"date":        {"calendar date in a common Chinese or Western format", pure(func(s string) bool { _, ok := ParseDate(s); return ok })},
+		"phone": {"telephone number: cn_mobile, cn_landline, intl_phone, nanp_phone, or valid by libphonenumber's rules in international form (+, 00) or in the national form of any region (default regions first); extensions allowed", func(e *validatorEnv) func(string) bool {
+			return e.phones.phone
+		}},
+		"email": {"e-mail address, internationalized local parts and domains accepted", pure(ValidEmail)},
+		"ip":    {"IPv4 or IPv6 address", pure(ValidIP)},
+		"ipv4":  {"IPv4 address in dotted-decimal form", pure(ValidIPv4)},
+		"ipv6":  {"IPv6 address", pure(ValidIPv6)},
+		"date":  {"calendar date in a common Chinese or Western format", pure(func(s string) bool { _, ok := ParseDate(s); return ok })},
 		"birth_date": {"date on which a living person was born (age 0 to 120, not in the future)", func(e *validatorEnv) func(string) bool {
 			return func(s string) bool { return plausibleBirthDate(s, e.today) }
 		}},
 		"adult_birth_date": {"birth date of a person aged 16 to 120 today (customers, staff); recent event dates fail", func(e *validatorEnv) func(string) bool {
 			return func(s string) bool { return adultBirthDate(s, e.today) }
 		}},
-		"age":               {"age in years 0 to 120 (岁 suffix allowed)", pure(plausibleAge)},
-		"cn_postal_code":    {"six-digit mainland postal code with an allocated province prefix", pure(validCNPostalCode)},
-		"postal_code":       {"postal code of CN, US (ZIP, ZIP+4), UK, CA, JP or NL", pure(validPostalCode)},
-		"cn_name":           {"Chinese personal name: known family name (incl. compound) plus 1-2 characters, or a dotted minority name", func(e *validatorEnv) func(string) bool { return e.lex.cnName }},
-		"western_name":      {"romanized personal name of 2-3 words with a known given, family or pinyin family name", func(e *validatorEnv) func(string) bool { return e.lex.westernName }},
-		"person_name":       {"cn_name or western_name", func(e *validatorEnv) func(string) bool { return e.lex.personName }},
-		"cn_address":        {"mainland street address (street-level word plus administrative unit or number)", pure(cnAddress)},
-		"western_address":   {"Western street address (house number plus street-type word)", pure(westernAddress)},
-		"address":           {"cn_address or western_address", pure(func(s string) bool { return cnAddress(s) || westernAddress(s) })},
-		"cn_province":       {"provincial-level division of China (full, short or romanized name)", func(e *validatorEnv) func(string) bool { return e.lex.cnProvince }},
-		"city":              {"city of China (with or without 市 or a leading province) or major world city", func(e *validatorEnv) func(string) bool { return e.lex.cnCity }},
-		"cn_ethnicity":      {"one of the 56 ethnic groups of China (族 suffix optional)", func(e *validatorEnv) func(string) bool { return e.lex.cnEthnicity }},
-		"organization_name": {"organization name ending in a legal-form or institution word (有限公司, 银行, Ltd, GmbH ...)", pure(organizationName)},
-		"contains_pii":      {"free text with an e-mail address, phone, resident ID or card number embedded in it", pure(containsPII)},
+		"age":                {"age in years 0 to 120 (岁 suffix allowed)", pure(plausibleAge)},
+		"cn_postal_code":     {"six-digit mainland postal code with an allocated province prefix", pure(validCNPostalCode)},
+		"postal_code":        {"postal code of CN, US (ZIP, ZIP+4), UK, CA, JP or NL", pure(validPostalCode)},
+		"cn_name":            {"Chinese personal name: known family name (incl. compound) plus 1-2 characters, or a dotted minority name", func(e *validatorEnv) func(string) bool { return e.lex.cnName }},
+		"western_name":       {"romanized personal name of 2-3 words with a known given, family or pinyin family name", func(e *validatorEnv) func(string) bool { return e.lex.westernName }},
+		"person_name":        {"cn_name or western_name", func(e *validatorEnv) func(string) bool { return e.lex.personName }},
+		"cn_address":         {"mainland street address (street-level word plus administrative unit or number)", pure(cnAddress)},
+		"western_address":    {"Western street address (house number plus street-type word)", pure(westernAddress)},
+		"address":            {"cn_address or western_address", pure(func(s string) bool { return cnAddress(s) || westernAddress(s) })},
+		"cn_province":        {"provincial-level division of China (full, short or romanized name)", func(e *validatorEnv) func(string) bool { return e.lex.cnProvince }},
+		"city":               {"city of China (with or without 市 or a leading province) or major world city", func(e *validatorEnv) func(string) bool { return e.lex.cnCity }},
+		"cn_ethnicity":       {"one of the 56 ethnic groups of China (族 suffix optional)", func(e *validatorEnv) func(string) bool { return e.lex.cnEthnicity }},
+		"organization_name":  {"organization name ending in a legal-form or institution word (有限公司, 银行, Ltd, GmbH ...)", pure(organizationName)},
+		"contains_pii":       {"free text with an e-mail address, phone, resident ID or card number embedded in it", pure(containsPII)},
+		"national_id":        {"national identity number with its check: US SSN, UK NINO, CA SIN, FR NIR, IT codice fiscale, ES DNI/NIE, DE Steuer-ID, BR CPF, IN Aadhaar, HK and TW IDs, SG NRIC", pure(nationalID)},
+		"us_ssn":             {"US Social Security number written 3-2-4 (area not 000/666/9xx, group not 00, serial not 0000)", pure(ValidUSSSN)},
+		"uk_nino":            {"UK National Insurance number (prefix rules, suffix A-D)", pure(ValidUKNINO)},
+		"ca_sin":             {"Canadian Social Insurance Number (Luhn)", pure(ValidCASIN)},
+		"fr_nir":             {"French NIR with its key (97 - n mod 97)", pure(ValidFRNIR)},
+		"it_codice_fiscale":  {"Italian codice fiscale with its check letter", pure(ValidITCodiceFiscale)},
+		"es_dni":             {"Spanish DNI or NIE with its mod-23 letter", pure(ValidESDNI)},
+		"de_tax_id":          {"German Steuer-IdNr. (ISO 7064 MOD 11,10)", pure(ValidDETaxID)},
+		"br_cpf":             {"Brazilian CPF with both check digits", pure(ValidBRCPF)},
+		"in_aadhaar":         {"Indian Aadhaar number (Verhoeff)", pure(ValidINAadhaar)},
+		"hk_id":              {"Hong Kong identity card number (mod 11)", pure(ValidHKID)},
+		"tw_id":              {"Taiwan national identification number", pure(ValidTWID)},
+		"sg_nric":            {"Singapore NRIC/FIN with its check letter", pure(ValidSGNRIC)},
+		"url":                {"web address (http, https, ftp or www.) or a domain name with an ICANN public suffix", pure(urlOrDomain)},
+		"geo_position":       {"latitude,longitude pair or one decimal degree with at least four decimals", pure(geoPosition)},
+		"country":            {"country: ISO 3166-1 alpha-2/alpha-3 code or CLDR name in English, Chinese and ten other languages", func(e *validatorEnv) func(string) bool { return e.lex.country }},
+		"region":             {"first-level subdivision: Chinese province, US state, Canadian province, Australian state (name or code)", func(e *validatorEnv) func(string) bool { return e.lex.region }},
+		"name_shape":         {"one to four capitalized words of letters (or initials): the shape of a romanized name, not evidence alone", pure(nameShape)},
+		"username":           {"login name: 3-64 letters, digits and . _ - starting with a letter, not all capitals", pure(usernameShape)},
+		"aba_routing":        {"US ABA routing number (9 digits, 3-7-1 weighted check)", pure(ValidABARouting)},
+		"bank_account":       {"bank account number: 8-19 digits (spaces or dashes allowed), or an ABA routing number", pure(bankAccount)},
+		"address_shape":      {"shape of an address: words with a number, or CJK text with an administrative or street unit", pure(addressShape)},
+		"text_shape":         {"short text with a letter (names of organizations and places): not evidence alone", pure(textShape)},
+		"id_shape":           {"shape of an identity number: 6-24 letters and digits (separators allowed) with at least 4 digits, or an Excel-mangled number (1.23E+15)", pure(idShape)},
+		"card_shape":         {"shape of a card number: 12-19 digits with spaces or dashes, or an Excel-mangled number (5.54563E+15)", pure(cardShape)},
+		"card_security_code": {"card security code (CVV/CVC): 3 or 4 digits", pure(cardSecurityCode)},
 	}
 }
 
@@ -101,5 +130,5 @@ func newValidatorEnv(now time.Time) (*validatorEnv, error) {
 		return nil, err
 	}
 	y, m, d := now.UTC().Date()
-	return &validatorEnv{lex: lex, today: time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}, nil
+	return &validatorEnv{lex: lex, today: time.Date(y, m, d, 0, 0, 0, 0, time.UTC), phones: newPhoneRegions(nil)}, nil
 }

@@ -40,6 +40,10 @@ type Options struct {
 	Seed        uint64            // seeds the reservoir samplers, so a run is reproducible
 	Snapshot    string            // copied into the result
 	Now         time.Time         // time recorded in the result; zero means time.Now()
+	// ValueOnly ignores every header: columns are judged on their values
+	// alone, as for headers that carry no meaning (col1, c2, F3, Unnamed: 0,
+	// which are detected without this option).
+	ValueOnly bool
 }
 
 // Column is the classification of one column.
@@ -143,7 +147,7 @@ func Table(ctx context.Context, table string, rr array.RecordReader, set *rules.
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			c := classifyColumn(f.Name, res[i].vals, set, opts.ReviewBelow)
+			c := classifyColumn(f.Name, res[i].vals, set, opts.ReviewBelow, opts.ValueOnly)
 			c.Type = f.Type.String()
 			c.NonNull = res[i].nonNull
 			if cls, ok := opts.Overrides[f.Name]; ok {

@@ -1,0 +1,246 @@
+package rules
+
+import (
+	"strconv"
+	"strings"
+
+	"golang.org/x/net/publicsuffix"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+)
+
+// ValidDomain reports whether s is an Internet domain name whose public
+// suffix is in the ICANN section of the Public Suffix List ("example.com.pt";
+// "photo.jpg" fails).
+func ValidDomain(s string) bool {
+	if len(s) < 4 || len(s) > 253 || strings.ContainsAny(s, " @/:_,") || !strings.Contains(s, ".") {
+		return false
+	}
+	d := strings.ToLower(strings.TrimSuffix(s, "."))
+	for _, label := range strings.Split(d, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+	}
+	ps, icann := publicsuffix.PublicSuffix(d)
+	return icann && ps != d && !allDigits(strings.ReplaceAll(ps, ".", ""))
+}
+
+// ValidURL reports whether s is a web address: http(s)/ftp URL with a host,
+// or a host starting with www.
+func ValidURL(s string) bool {
+	if len(s) < 8 || len(s) > 2048 || strings.ContainsAny(s, " \t\n") {
+		return false
+	}
+	l := strings.ToLower(s)
+	rest := ""
+	switch {
+	case strings.HasPrefix(l, "https://"):
+		rest = s[8:]
+	case strings.HasPrefix(l, "http://"):
+		rest = s[7:]
+	case strings.HasPrefix(l, "ftp://"):
+		rest = s[6:]
+	case strings.HasPrefix(l, "www."):
+		rest = s
+		if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+			rest = rest[:i]
+		}
+		return ValidDomain(rest)
+	default:
+		return false
+	}
+	host := rest
+	if i := strings.IndexAny(host, "/?#"); i >= 0 {
+		host = host[:i]
+	}
+	if i := strings.LastIndexByte(host, '@'); i >= 0 {
+		host = host[i+1:]
+	}
+	if h, p, ok := strings.Cut(host, ":"); ok && allDigits(p) {
+		host = h
+	}
+	return ValidDomain(host) || ValidIPv4(host) || host == "localhost" || schemeHost(host)
+}
+
+// schemeHost reports whether the host of a URL with a scheme has an
+// alphabetic top-level label (private suffixes such as amazonaws.com are
+// not in the ICANN section, but a scheme makes the address a URL anyway).
+func schemeHost(h string) bool {
+	i := strings.LastIndexByte(h, '.')
+	if i <= 0 || i == len(h)-1 || strings.ContainsAny(h, " @") {
+		return false
+	}
+	tld := h[i+1:]
+	for j := 0; j < len(tld); j++ {
+		if !(tld[j] >= 'a' && tld[j] <= 'z' || tld[j] >= 'A' && tld[j] <= 'Z') {
+			return false
+		}
+	}
+	return len(tld) >= 2
+}
+
+// urlOrDomain is the url class's value rule.
+func urlOrDomain(s string) bool { return ValidURL(s) || ValidDomain(s) }
+
+// coordinate parses a decimal degree written with at least four decimals
+// (fewer is an ordinary number, not a position).
+func coordinate(s string) (float64, bool) {
+	s = strings.TrimSpace(s)
+	dot := strings.IndexByte(s, '.')
+	if dot < 0 || len(s)-dot-1 < 4 || len(s) > 20 {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < -180 || f > 180 {
+		return 0, false
+	}
+	return f, true
+}
+
+// geoPosition reports whether s is a latitude/longitude pair ("42.35663,
+// -71.11095", "(42.35663, -71.11095)") or a single decimal degree with at
+// least four decimals.
+func geoPosition(s string) bool {
+	t := strings.Trim(s, "()[] ")
+	if a, b, ok := strings.Cut(t, ","); ok {
+		la, ok1 := coordinate(a)
+		_, ok2 := coordinate(b)
+		return ok1 && ok2 && la >= -90 && la <= 90
+	}
+	_, ok := coordinate(t)
+	return ok
+}
+
+// countryLangs are the languages whose country names the country class knows.
+var countryLangs = []string{"en", "zh", "zh-Hant", "es", "fr", "de", "ru", "ar", "ja", "pt", "it", "ko", "nl"}
+
+// buildCountries returns ISO 3166-1 alpha-2 and alpha-3 codes and the
+// country names of CLDR (through golang.org/x/text) in countryLangs, lower
+// case.
+func buildCountries() map[string]bool {
+	out := map[string]bool{}
+	namers := make([]display.Namer, 0, len(countryLangs))
+	for _, l := range countryLangs {
+		namers = append(namers, display.Regions(language.MustParse(l)))
+	}
+	for a := 'A'; a <= 'Z'; a++ {
+		for b := 'A'; b <= 'Z'; b++ {
+			code := string([]rune{a, b})
+			r, err := language.ParseRegion(code)
+			if err != nil || !r.IsCountry() || r.String() != code {
+				continue
+			}
+			out[strings.ToLower(code)] = true
+			out[strings.ToLower(r.ISO3())] = true
+			for _, n := range namers {
+				if name := n.Name(r); name != "" {
+					out[strings.ToLower(name)] = true
+				}
+			}
+		}
+	}
+	for _, alias := range []string{"usa", "u.s.", "u.s.a.", "united states of america", "uk", "great britain", "england",
+		"south korea", "north korea", "russia", "czech republic", "holland", "中国大陆", "美国", "英国", "香港", "台湾", "澳门"} {
+		out[alias] = true
+	}
+	return out
+}
+
+func (l *lexicon) country(s string) bool {
+	if len(s) > 120 {
+		return false
+	}
+	t := strings.ToLower(strings.TrimSpace(s))
+	if l.countries[t] {
+		return true
+	}
+	// UN-style forms: "Afganistán (el)", "Bolivia (Estado Plurinacional de)",
+	// "the Republic of Albania", "阿尔巴尼亚共和国"
+	if i := strings.IndexAny(t, "(（"); i > 0 {
+		if l.countries[strings.TrimSpace(t[:i])] {
+			return true
+		}
+	}
+	for _, sep := range []string{" of ", " de ", " del ", " d'", " du ", " des ", " di "} {
+		if i := strings.LastIndex(t, sep); i >= 0 {
+			rest := strings.TrimSpace(t[i+len(sep):])
+			rest = strings.TrimPrefix(rest, "la ")
+			rest = strings.TrimPrefix(rest, "l'")
+			rest = strings.TrimPrefix(rest, "el ")
+			rest = strings.TrimPrefix(rest, "the ")
+			if l.countries[rest] {
+				return true
+			}
+		}
+	}
+	for _, suf := range []string{"民主人民共和国", "人民民主共和国", "联邦民主共和国", "伊斯兰共和国", "社会主义共和国", "民主共和国",
+		"联邦共和国", "人民共和国", "合众国", "共和国", "联合王国", "王国", "大公国", "公国", "联邦", "国"} {
+		if strings.HasSuffix(t, suf) && l.countries[strings.TrimSuffix(t, suf)] {
+			return true
+		}
+	}
+	return false
+}
+
+// region reports whether s is a first-level subdivision the lexicon knows:
+// a Chinese province, a US state, a Canadian province or territory, an
+// Australian state (names or postal codes).
+func (l *lexicon) region(s string) bool {
+	if l.cnProvince(s) {
+		return true
+	}
+	return len(s) <= 40 && l.regions[strings.ToLower(strings.TrimSpace(s))]
+}
+
+// usernameShape reports whether s looks like a login name: 4-64 characters
+// of letters, digits and . _ - starting with a letter, with a lower-case
+// letter (codes like "AFG" or "GB82WEST..." are not logins), no spaces.
+func usernameShape(s string) bool {
+	if len(s) < 3 || len(s) > 64 || !(s[0] >= 'a' && s[0] <= 'z' || s[0] >= 'A' && s[0] <= 'Z') || strings.ToUpper(s) == s {
+		return false
+	}
+	letter := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+			letter = true
+		case c >= '0' && c <= '9', c == '.', c == '_', c == '-':
+		default:
+			return false
+		}
+	}
+	return letter
+}
+
+// ValidABARouting reports whether s is a US ABA routing transit number:
+// nine digits, a valid Federal Reserve prefix and the 3-7-1 check.
+func ValidABARouting(s string) bool {
+	d, ok := compactDigits(s, " -")
+	if !ok || len(d) != 9 {
+		return false
+	}
+	p := atoiPrefix(d, 2)
+	if !(p <= 12 || (p >= 21 && p <= 32) || (p >= 61 && p <= 72) || p == 80) {
+		return false
+	}
+	w := [...]int{3, 7, 1, 3, 7, 1, 3, 7, 1}
+	sum := 0
+	for i := 0; i < 9; i++ {
+		sum += int(d[i]-'0') * w[i]
+	}
+	return sum%10 == 0 && d != "000000000"
+}
+
+// bankAccount reports whether s could be a bank account number: 8-19 digits
+// (mainland accounts are 16-19), or an ABA routing number.
+func bankAccount(s string) bool {
+	d, ok := compactDigits(s, " -")
+	return ok && len(d) >= 8 && len(d) <= 19
+}
+
+// cardSecurityCode reports whether s is 3 or 4 digits.
+func cardSecurityCode(s string) bool {
+	return (len(s) == 3 || len(s) == 4) && allDigits(s)
+}
