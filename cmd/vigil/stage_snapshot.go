@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 
 	"github.com/vigil-dg/vigil/keys"
@@ -97,6 +98,10 @@ func (s snapshotStage) snapshotTable(ctx context.Context, env *pipeline.Env, src
 	}
 	defer rr.Close()
 	defer rr.Release()
+	extra := map[string]string{"run_id": env.RunID}
+	if si, ok := rr.(interface{ SourceInfo() map[string]string }); ok {
+		maps.Copy(extra, si.SourceInfo()) // original PostgreSQL column types, for restore
+	}
 	w, err = snapshot.Create(ctx, snapshot.Options{
 		Store:          env.Paths.Store,
 		Table:          t.Name,
@@ -106,7 +111,7 @@ func (s snapshotStage) snapshotTable(ctx context.Context, env *pipeline.Env, src
 		MaxRowsPerFile: env.Config.Snapshot.MaxRowsPerFile,
 		Now:            env.Now,
 		Logger:         env.Logger,
-		Extra:          map[string]string{"run_id": env.RunID},
+		Extra:          extra,
 	}, rr.Schema())
 	if err != nil {
 		return nil, extract.Stats{}, err
