@@ -89,7 +89,7 @@ func openSource(ctx context.Context, src *pipeline.Source, t *pipeline.Table, on
 }
 
 func (s snapshotStage) snapshotTable(ctx context.Context, env *pipeline.Env, src *pipeline.Source, t *pipeline.Table, kr *keys.Keyring) (*snapshot.Manifest, extract.Stats, error) {
-	var w *snapshot.Writer
+	var w tableWriter
 	rr, err := openSource(ctx, src, t, func(r extract.Reject) error {
 		return w.Reject(snapshot.Reject{File: r.File, Line: r.Line, Column: r.Column, Reason: r.Reason, Raw: r.Raw})
 	})
@@ -102,7 +102,7 @@ func (s snapshotStage) snapshotTable(ctx context.Context, env *pipeline.Env, src
 	if si, ok := rr.(interface{ SourceInfo() map[string]string }); ok {
 		maps.Copy(extra, si.SourceInfo()) // original PostgreSQL column types, for restore
 	}
-	w, err = snapshot.Create(ctx, snapshot.Options{
+	w, err = createTableWriter(ctx, env, t, snapshot.Options{
 		Store:          env.Paths.Store,
 		Table:          t.Name,
 		Source:         src.Type + ":" + src.Name,
