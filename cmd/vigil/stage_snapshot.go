@@ -89,6 +89,9 @@ func openSource(ctx context.Context, src *pipeline.Source, t *pipeline.Table, on
 }
 
 func (s snapshotStage) snapshotTable(ctx context.Context, env *pipeline.Env, src *pipeline.Source, t *pipeline.Table, kr *keys.Keyring) (*snapshot.Manifest, extract.Stats, error) {
+	if t.Incremental != nil && src.Type == pipeline.SourcePostgres {
+		return s.snapshotIncremental(ctx, env, src, t, kr) // watermark nights (stage_snapshot_pg.go)
+	}
 	var w tableWriter
 	rr, err := openSource(ctx, src, t, func(r extract.Reject) error {
 		return w.Reject(snapshot.Reject{File: r.File, Line: r.Line, Column: r.Column, Reason: r.Reason, Raw: r.Raw})

@@ -136,6 +136,8 @@ type PostgresOptions struct {
 	Query     string           // a SELECT to run, or
 	Source    string           // "table" or "schema.table" to copy whole
 	Types     map[string]Type  // declared column types (exact column names), overriding the mapping
+	Where     string           // Source only: a condition appended as WHERE (may use $1, $2, … from Args)
+	Args      []any            // parameters of Where
 	BatchRows int              // rows per record batch, default 16384 (DefaultBatchRows)
 	Alloc     memory.Allocator // default memory.DefaultAllocator
 	// OnReject receives each rejected row, in result order, on the goroutine
@@ -183,6 +185,9 @@ func OpenPostgres(ctx context.Context, opts PostgresOptions) (TableReader, error
 			return nil, fmt.Errorf("%w: table %s: source %q: want \"table\" or \"schema.table\"", ErrInvalidOption, opts.Table, opts.Source)
 		}
 		sql = "SELECT * FROM " + pgx.Identifier(parts).Sanitize()
+		if opts.Where != "" {
+			sql += " WHERE " + opts.Where
+		}
 		label = "postgres:" + opts.Source
 	}
 
@@ -275,6 +280,8 @@ type pgReader struct {
 	mu    sync.Mutex
 	stats Stats
 
+	shared bool // a Sub reader: the connection and transaction belong to the parent
+
 	closeOnce sync.Once
 }
 
@@ -289,12 +296,18 @@ func (r *pgReader) open(cfg *pgx.ConnConfig, sql string) error {
 		return r.wrap("begin transaction", err)
 	}
 	r.tx = tx
+	return r.query(sql)
+}
+
+// query runs sql in the reader's transaction and builds the schema.
+func (r *pgReader) query(sql string) error {
 	if err := r.describe(sql); err != nil {
 		return err
 	}
 	// Text format for every column: one conversion path (shared with CSV)
 	// and the text form for Reject.Raw and string columns.
-	rows, err := tx.Query(r.ctx, sql, pgx.QueryExecModeDescribeExec, pgx.QueryResultFormats{pgx.TextFormatCode})
+	args := append([]any{pgx.QueryExecModeDescribeExec, pgx.QueryResultFormats{pgx.TextFormatCode}}, r.opts.Args...)
+	rows, err := r.tx.Query(r.ctx, sql, args...)
 	if err != nil {
 		if rows != nil {
 			rows.Close()
@@ -302,7 +315,7 @@ func (r *pgReader) open(cfg *pgx.ConnConfig, sql string) error {
 		return r.wrap("query", err)
 	}
 	r.rows = rows
-	if err := r.buildSchema(conn.TypeMap(), rows.FieldDescriptions()); err != nil {
+	if err := r.buildSchema(r.tx.Conn().TypeMap(), rows.FieldDescriptions()); err != nil {
 		return err
 	}
 	r.bld = array.NewRecordBuilder(r.opts.Alloc, r.schema)
@@ -721,10 +734,10 @@ func (r *pgReader) Close() error {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if r.tx != nil && finished {
+		if r.tx != nil && finished && !r.shared {
 			_ = r.tx.Rollback(ctx) // read only: nothing to commit
 		}
-		if r.conn != nil {
+		if r.conn != nil && !r.shared {
 			_ = r.conn.Close(ctx)
 		}
 		r.cancel()

@@ -634,6 +634,11 @@ type ChainOptions struct {
 	// MaxLinks starts a new chain after this many links after the full
 	// snapshot (0: DefaultMaxLinks).
 	MaxLinks int
+	// Changes: the rows given will be only those that may have changed
+	// (a watermark incremental: WriteChanged, SeenKeys, DeleteKeys). The
+	// link must continue a chain, else CreateChained returns an error
+	// wrapping ErrCannotContinue (read the whole table then).
+	Changes bool
 }
 
 // DefaultMaxLinks is the default ChainOptions.MaxLinks.
@@ -657,6 +662,14 @@ type ChainWriter struct {
 	added   map[hash16]bool // incremental: keys not in the previous link
 	changed int64
 	reason  string
+
+	// Changes mode (chain_changes.go).
+	kh        *rowHasher // over key-only records
+	scanned   bool       // SeenKeys was given every key of the table
+	missed    int64      // keys the key scan found that no link and no change has
+	softDel   []hash16
+	given     int64 // rows given to WriteChanged and DeleteKeys
+	watermark string
 }
 
 // CreateChained starts tonight's link of opts.Table. It reads the latest
@@ -682,6 +695,14 @@ func CreateChained(ctx context.Context, opts Options, schema *arrow.Schema, copt
 	}
 	c := &ChainWriter{opts: opts, copts: copts, kind: ChainFull, h: h, nulls: make([]int64, schema.NumFields())}
 	c.reason = c.decide(ctx, schema)
+	if copts.Changes && c.kind == ChainFull {
+		return nil, fmt.Errorf("%w: table %s: %s", ErrCannotContinue, opts.Table, c.reason)
+	}
+	if copts.Changes {
+		if err := c.startChanges(schema); err != nil {
+			return nil, err
+		}
+	}
 	if c.kind != ChainFull {
 		links, err := c.prevSnap(ctx).links(ctx)
 		if err == nil {
@@ -691,6 +712,13 @@ func CreateChained(ctx context.Context, opts Options, schema *arrow.Schema, copt
 			return nil, fmt.Errorf("snapshot: continuing the chain of %s: %w", c.prev.Ref(), err)
 		}
 		c.added = map[hash16]bool{}
+		if copts.Changes { // start from the previous link's table
+			s1, s2, err := parseDigest(c.prev.Digest)
+			if err != nil {
+				return nil, err
+			}
+			c.total = digestSum{s1: s1, s2: s2, rows: c.prev.Rows}
+		}
 	}
 	w, err := Create(ctx, opts, schema)
 	if err != nil {
@@ -700,7 +728,6 @@ func CreateChained(ctx context.Context, opts Options, schema *arrow.Schema, copt
 	w.chain = &Chain{Kind: c.kind, Key: slices.Clone(copts.Key), Base: w.id}
 	if c.prev != nil && c.kind != ChainFull {
 		w.chain.Base, w.chain.Parent, w.chain.Depth = c.prev.Chain.Base, c.prev.ID, c.prev.Chain.Depth+1
-		w.chain.Watermark = c.prev.Chain.Watermark
 	}
 	return c, nil
 }
@@ -829,6 +856,9 @@ func (c *ChainWriter) dup(row int) error {
 // plus the rejects.
 func (c *ChainWriter) Commit(ctx context.Context, rowsRead int64) (*Manifest, error) {
 	w := c.w
+	if c.copts.Changes {
+		return c.commitChanges(ctx, rowsRead)
+	}
 	if rowsRead != c.total.rows+w.rejected {
 		return nil, fmt.Errorf("%w: read %d, written %d, rejected %d", ErrCountMismatch, rowsRead, c.total.rows, w.rejected)
 	}
@@ -859,6 +889,7 @@ func (c *ChainWriter) Commit(ctx context.Context, rowsRead int64) (*Manifest, er
 		w.chain.Deleted = int64(len(deleted))
 	}
 	w.link = &linkTotals{rows: c.total.rows, digest: c.total.sum(), nulls: c.nulls}
+	w.chain.Watermark = c.watermark
 	return w.Commit(ctx, rowsRead)
 }
 
