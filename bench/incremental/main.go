@@ -213,7 +213,7 @@ func pgExtraction(bin, dir string, rows int) (bool, error) {
 			(ARRAY['Beijing','Shanghai','Hangzhou','Shenzhen','Chengdu'])[1 + i %% 5], (i %% 100000) / 100.0,
 			DATE '1950-01-01' + (i * 37 %% 20000), TIMESTAMPTZ '2020-01-01' + i * interval '17 seconds', i %% 3 <> 0,
 			CASE WHEN i %% 4 = 0 THEN 'prefers e-mail; call after 18:00' END
-		FROM generate_series(1, %d) AS i;
+		FROM generate_series(1::int8, %d) AS i;
 		VACUUM ANALYZE crm.customers`, rows))
 	conn.Close(ctx)
 	if err != nil {

@@ -358,7 +358,10 @@ func schemaOf(name string) (string, bool) {
 		return "", false
 	}
 	nsp, _, ok := strings.Cut(name, ".")
-	return nsp, ok
+	if !ok {
+		return "", false
+	}
+	return nsp, true
 }
 
 func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
