@@ -11,6 +11,8 @@
 //     nightly, as a ratio to psql \copy … TO CSV of the same table, and the
 //     peak RSS of the vigil process (target < 512 MB).
 //
+// Usage:
+//
 //	go run ./bench/incremental                          # 200k CSV rows, 5M PostgreSQL rows
 //	go run ./bench/incremental -rows 50000 -pgrows 500000
 package main
