@@ -220,6 +220,9 @@ MATERIAL: it is written with mode 0600, never to stdout; delete it after use.`,
 				return err
 			}
 			m := s.Manifest()
+			if m.Chain != nil && m.Chain.Kind != snapshot.ChainFull {
+				return fmt.Errorf("%s is a %s chain link: its files hold only changes; use vigil restore for the whole table, or the chain's full snapshot %s/%s", m.Ref(), m.Chain.Kind, m.Table, m.Chain.Base)
+			}
 			var b strings.Builder
 			fmt.Fprintf(&b, "-- Reads snapshot %s (%d rows). Holds data keys: keep private, delete after use.\n", m.Ref(), m.Rows)
 			var selects []string

@@ -143,3 +143,18 @@ func TestRestoreIntoPostgresRoundTrip(t *testing.T) {
 		t.Errorf("column types differ\nsource:\n%s\nrestored:\n%s", src, got)
 	}
 }
+
+// TestDemoPostgres runs vigil demo --postgres: the demo CRM in a throwaway
+// PostgreSQL from the system binaries, the nightly job read from it.
+func TestDemoPostgres(t *testing.T) {
+	pgtest.Start(t) // skips (or fails under CI) exactly like the other PostgreSQL tests
+	dir := t.TempDir()
+	r := mustRun(t, dir, nil, "demo", "--postgres", "--rows", "500", "--dir", filepath.Join(dir, "demo"))
+	if !strings.Contains(r.stdout, "nightly: ok") {
+		t.Errorf("demo summary:\n%s", r.stdout)
+	}
+	cfg, err := os.ReadFile(filepath.Join(dir, "demo", "vigil.yaml"))
+	if err != nil || !strings.Contains(string(cfg), "type: postgres") {
+		t.Fatalf("demo config: %v\n%s", err, cfg)
+	}
+}
