@@ -213,10 +213,12 @@ func pgExtraction(bin, dir string, rows int) (bool, error) {
 			born date, created timestamptz, active boolean, notes text);
 		INSERT INTO crm.customers SELECT i, 'Customer ' || i, 'user' || i || '@example.com', '+86 138' || lpad((i * 7919 %% 100000000)::text, 8, '0'),
 			(ARRAY['Beijing','Shanghai','Hangzhou','Shenzhen','Chengdu'])[1 + i %% 5], (i %% 100000) / 100.0,
-			DATE '1950-01-01' + (i * 37 %% 20000), TIMESTAMPTZ '2020-01-01' + i * interval '17 seconds', i %% 3 <> 0,
+			DATE '1950-01-01' + (i * 37 %% 20000)::int, TIMESTAMPTZ '2020-01-01' + i * interval '17 seconds', i %% 3 <> 0,
 			CASE WHEN i %% 4 = 0 THEN 'prefers e-mail; call after 18:00' END
-		FROM generate_series(1::int8, %d) AS i;
-		VACUUM ANALYZE crm.customers`, rows))
+		FROM generate_series(1::int8, %d) AS i`, rows))
+	if err == nil {
+		_, err = conn.Exec(ctx, "VACUUM ANALYZE crm.customers")
+	}
 	conn.Close(ctx)
 	if err != nil {
 		return false, err
