@@ -84,6 +84,10 @@ type Table struct {
 	Query   string                `yaml:"query"` // postgres: SELECT to run, or
 	Table   string                `yaml:"table"` // postgres: [schema.]table to copy
 	Columns map[string]ColumnType `yaml:"columns"`
+
+	// Change-only snapshots (config_chain.go).
+	Key         []string           `yaml:"key"`         // columns identifying a row
+	Incremental *IncrementalConfig `yaml:"incremental"` // postgres with key: read only changed rows
 }
 
 // ColumnType is a declared column type: string, int64 (alias integer),
@@ -140,6 +144,8 @@ func ParseColumnType(s string) (ColumnType, error) {
 type SnapshotConfig struct {
 	MaxRowsPerFile int64 `yaml:"max_rows_per_file"`
 	KeepLast       int   `yaml:"keep_last"` // snapshots kept per table
+
+	Chain ChainConfig `yaml:"chain"` // change-only snapshots (config_chain.go)
 }
 
 // ClassifyConfig tunes the classifier.

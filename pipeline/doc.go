@@ -39,6 +39,10 @@
 //	sources.<name>.tables.<t>.columns  column: string|int64|integer|decimal(p,s)|bool|date|timestamp
 //	snapshot.max_rows_per_file  rows per Parquet file (default 1000000)
 //	snapshot.keep_last          snapshots kept per table (default 14)
+//	snapshot.chain.full_every_days   new full snapshot of a chain after this many days (default 7)
+//	snapshot.chain.max_incrementals  ... or after this many links (default 30)
+//	sources.<name>.tables.<t>.key          columns identifying a row: change-only snapshots
+//	sources.<name>.tables.<t>.incremental  postgres: watermark, overlap, deletes, full_compare_every, soft_delete
 //	classify.sample_size        rows sampled (default 10000)
 //	classify.rule_packs         extra rule-pack files
 //	classify.overrides          "table.column": class | none

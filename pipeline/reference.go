@@ -51,10 +51,20 @@ sources:                      # CRM sources, by name
         columns:              # optional declared types, by column:
           id: int64           # string | int64 (or integer) | decimal(p,s) | bool | date | timestamp
           amount: decimal(12,2)
+        # key: [id]           # columns identifying a row: nights become change-only snapshots (chains)
+        # incremental:        # postgres, with key: read only changed rows
+        #   watermark: updated_at    # column that grows on every insert and update (timestamp or integer)
+        #   overlap: 1h              # re-read rows this far below the last watermark (default 1h; integers: 0)
+        #   deletes: full_compare    # full_compare (read all keys every full_compare_every nights) | soft_delete | none
+        #   full_compare_every: 1    # nights between key comparisons (default 1: every night)
+        #   soft_delete: deleted_at  # deletes: soft_delete: a row with this column set counts as deleted
 
 snapshot:
   max_rows_per_file: 1000000  # rows per encrypted Parquet file (default 1000000)
-  keep_last: 14               # snapshots kept per table (default 14, at least 1)
+  keep_last: 14               # snapshots kept per table (default 14, at least 1); chain links a kept snapshot needs are kept too
+  chain:                      # tables with a key
+    full_every_days: 7        # start a new chain (full snapshot) when its full snapshot is this old (default 7; 0: never by age)
+    max_incrementals: 30      # ... or after this many incremental/unchanged nights (default 30)
 
 classify:
   sample_size: 10000          # rows sampled per table (default 10000)

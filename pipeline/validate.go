@@ -174,6 +174,7 @@ func (v *validator) validate() {
 	v.keys()
 	v.sources()
 	v.snapshot()
+	v.chains()
 	v.classify()
 	v.protect()
 	v.verify("verify", &c.Verify)

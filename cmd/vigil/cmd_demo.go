@@ -65,7 +65,7 @@ func demoCmd(g *globals) *cobra.Command {
 	var dir string
 	var rows int
 	var seed uint64
-	var gbk bool
+	var gbk, usePG bool
 	c := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the whole pipeline on generated demo data (no configuration needed)",
@@ -101,7 +101,16 @@ around: vigil -c DIR/vigil.yaml status | snapshots list | query ...`,
 			}
 			g.auditFrom, g.auditTo = gt.Start, gt.End
 			cfgPath := filepath.Join(dir, "vigil.yaml")
-			if err := os.WriteFile(cfgPath, []byte(fmt.Sprintf(demoConfig, strings.Join(nightlyStages, ", "))), 0o600); err != nil {
+			cfgText := fmt.Sprintf(demoConfig, strings.Join(nightlyStages, ", "))
+			if usePG { // vigil demo --postgres: the same CRM in a throwaway PostgreSQL
+				srv, err := startDemoPostgres(ctx, dir, filepath.Join(dir, "data"))
+				if err != nil {
+					return err
+				}
+				defer srv.Stop()
+				cfgText = demoPostgresConfig(cfgText)
+			}
+			if err := os.WriteFile(cfgPath, []byte(cfgText), 0o600); err != nil {
 				return err
 			}
 			if err := keys.GenerateKeyFile(filepath.Join(dir, "master.key")); err != nil {
@@ -138,6 +147,7 @@ around: vigil -c DIR/vigil.yaml status | snapshots list | query ...`,
 	c.Flags().IntVar(&rows, "rows", 10000, "customers to generate")
 	c.Flags().Uint64Var(&seed, "seed", 1, "random seed")
 	c.Flags().BoolVar(&gbk, "gbk", false, "write the demo CSVs GBK-encoded")
+	c.Flags().BoolVar(&usePG, "postgres", false, "load the demo CRM into a throwaway local PostgreSQL (system binaries) and run the nightly job from it")
 	c.AddCommand(demoGenerateCmd(g))
 	return c
 }

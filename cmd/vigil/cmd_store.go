@@ -233,6 +233,9 @@ MATERIAL: it is written with mode 0600, never to stdout; delete it after use.`,
 				return err
 			}
 			m := s.Manifest()
+			if m.Chain != nil && m.Chain.Kind != snapshot.ChainFull {
+				return fmt.Errorf("%s is a %s chain link: its files hold only changes; use vigil restore for the whole table, or the chain's full snapshot %s/%s", m.Ref(), m.Chain.Kind, m.Table, m.Chain.Base)
+			}
 			var b strings.Builder
 			fmt.Fprintf(&b, "-- Reads snapshot %s (%d rows). Holds data keys: keep private, delete after use.\n", m.Ref(), m.Rows)
 			var selects []string
@@ -283,15 +286,28 @@ func snapshotDigestSQL(m *snapshot.Manifest) string {
 
 func restoreCmd(g *globals) *cobra.Command {
 	var to, format string
+	var pg pgRestoreFlags
 	c := &cobra.Command{
-		Use:   "restore SNAPSHOT --to DIR --format csv|parquet",
+		Use:   "restore SNAPSHOT|--run RUN --to DIR|postgres://… [--format csv|parquet]",
 		Short: "Decrypt a snapshot into PLAINTEXT files (only where you ask for it)",
 		Long: `Decrypt and authenticate a snapshot and write its rows as plaintext CSV or plain
 Parquet into --to (files mode 0600, written atomically). SNAPSHOT is
 TABLE/ID, ID, or TABLE/latest. The output holds raw personal data: keep it
-where it may be kept.`,
-		Args: cobra.ExactArgs(1),
+where it may be kept.
+
+With --to postgres://HOST/DB (no password in it: use PGPASSWORD or
+~/.pgpass) or --to-env VAR (a variable holding the whole DSN), the snapshot,
+or every snapshot of --run RUN, is restored into PostgreSQL in one
+transaction: tables are created with their original types (or must be
+empty), in --schema (default public).`,
+		Args: cobra.RangeArgs(0, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if pg.wanted(to) {
+				return restoreToPostgres(cmd, g, to, pg, args)
+			}
+			if len(args) != 1 {
+				return usageError{errors.New("restore needs one SNAPSHOT (--run works with PostgreSQL targets)")}
+			}
 			if to == "" {
 				return usageError{errors.New("--to is required")}
 			}
@@ -318,7 +334,8 @@ where it may be kept.`,
 			return nil
 		},
 	}
-	c.Flags().StringVar(&to, "to", "", "output directory")
+	c.Flags().StringVar(&to, "to", "", "output directory, or postgres://HOST/DB (no password)")
+	pg.flags(c)
 	c.Flags().StringVar(&format, "format", "parquet", "csv or parquet")
 	return c
 }

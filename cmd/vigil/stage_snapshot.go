@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 
 	"github.com/vigil-dg/vigil/keys"
@@ -97,7 +98,10 @@ func openSource(ctx context.Context, src *pipeline.Source, t *pipeline.Table, on
 }
 
 func (s snapshotStage) snapshotTable(ctx context.Context, env *pipeline.Env, src *pipeline.Source, t *pipeline.Table, kr *keys.Keyring) (*snapshot.Manifest, extract.Stats, error) {
-	var w *snapshot.Writer
+	if t.Incremental != nil && src.Type == pipeline.SourcePostgres {
+		return s.snapshotIncremental(ctx, env, src, t, kr) // watermark nights (stage_snapshot_pg.go)
+	}
+	var w tableWriter
 	rr, err := openSource(ctx, src, t, func(r extract.Reject) error {
 		return w.Reject(snapshot.Reject{File: r.File, Line: r.Line, Column: r.Column, Reason: r.Reason, Raw: r.Raw})
 	})
@@ -106,7 +110,11 @@ func (s snapshotStage) snapshotTable(ctx context.Context, env *pipeline.Env, src
 	}
 	defer rr.Close()
 	defer rr.Release()
-	w, err = snapshot.Create(ctx, snapshot.Options{
+	extra := map[string]string{"run_id": env.RunID}
+	if si, ok := rr.(interface{ SourceInfo() map[string]string }); ok {
+		maps.Copy(extra, si.SourceInfo()) // original PostgreSQL column types, for restore
+	}
+	w, err = createTableWriter(ctx, env, t, snapshot.Options{
 		Store:          env.Paths.Store,
 		Table:          t.Name,
 		Source:         src.Type + ":" + src.Name,
@@ -115,7 +123,7 @@ func (s snapshotStage) snapshotTable(ctx context.Context, env *pipeline.Env, src
 		MaxRowsPerFile: env.Config.Snapshot.MaxRowsPerFile,
 		Now:            env.Now,
 		Logger:         env.Logger,
-		Extra:          map[string]string{"run_id": env.RunID},
+		Extra:          extra,
 	}, rr.Schema())
 	if err != nil {
 		return nil, extract.Stats{}, err

@@ -20,20 +20,38 @@ package extract
 // run as given instead (one statement, no parameters).
 //
 // Column types come from the result's PostgreSQL types unless declared in
-// PostgresOptions.Types (by exact column name):
+// PostgresOptions.Types (by exact column name). The mapping keeps every
+// value exactly (faithful types):
 //
 //   - int2, int4, int8 → int64
 //   - numeric(p,s) → decimal(p,s); numeric(p,-s) → decimal(p+s,0); a scale
 //     above the precision gives decimal(s,s); precision above 38 → string
-//   - numeric without a precision → decimal(38,9); a value with more than 9
-//     significant fraction digits, more than 29 integer digits, NaN or
-//     ±Infinity is rejected (declare the column as string, or as a decimal
-//     that fits, to keep such values). Nothing is rounded.
+//   - numeric without a precision → string holding the exact value
+//     (PostgreSQL's text form, NaN and ±Infinity included); declare the
+//     column as decimal(p,s) to get a decimal (values that do not fit are
+//     then rejected, never rounded)
+//   - float4, float8 → float64 (PostgreSQL 12+ prints the shortest text that
+//     reads back to the same value; NaN and ±Infinity are kept)
 //   - bool → bool; date → date; timestamp and timestamptz → timestamp
 //     (microseconds, UTC; timestamp without time zone is read as UTC).
 //     ±infinity, BC dates and years after 9999 are rejected.
-//   - everything else (text, varchar, char, uuid, json, jsonb, inet, float,
-//     interval, arrays, …) → string holding PostgreSQL's text form.
+//   - bytea → binary (the bytes themselves)
+//   - everything else (text, varchar, char, uuid, json, jsonb, time, timetz,
+//     interval, inet, money, enums, arrays, ranges, composite types, …) →
+//     string holding PostgreSQL's text form: json/jsonb as their text,
+//     arrays as PostgreSQL array literals ('{a,"b c",NULL}', any number of
+//     dimensions), intervals in the "postgres" IntervalStyle.
+//   - a domain is read as its base type.
+//
+// Whatever the Arrow type, the original PostgreSQL type of every column is
+// recorded: SourceInfo returns it under "postgres.columns" (JSON: name,
+// type as format_type prints it, e.g. "numeric(12,2)", "timestamp with time
+// zone", "crm.deal_stage[]", and NOT NULL), and the definitions of the
+// enums and domains the columns use under "postgres.types" (enum labels in
+// order; domain base type, NOT NULL and CHECK constraints). The snapshot
+// stage stores both in the manifest's extra fields; restoring into
+// PostgreSQL uses them to recreate the columns, enums and domains with the
+// original types.
 //
 // SQL NULL is null; unlike CSV, an empty string stays an empty string.
 //
@@ -118,6 +136,8 @@ type PostgresOptions struct {
 	Query     string           // a SELECT to run, or
 	Source    string           // "table" or "schema.table" to copy whole
 	Types     map[string]Type  // declared column types (exact column names), overriding the mapping
+	Where     string           // Source only: a condition appended as WHERE (may use $1, $2, … from Args)
+	Args      []any            // parameters of Where
 	BatchRows int              // rows per record batch, default 16384 (DefaultBatchRows)
 	Alloc     memory.Allocator // default memory.DefaultAllocator
 	// OnReject receives each rejected row, in result order, on the goroutine
@@ -165,6 +185,9 @@ func OpenPostgres(ctx context.Context, opts PostgresOptions) (TableReader, error
 			return nil, fmt.Errorf("%w: table %s: source %q: want \"table\" or \"schema.table\"", ErrInvalidOption, opts.Table, opts.Source)
 		}
 		sql = "SELECT * FROM " + pgx.Identifier(parts).Sanitize()
+		if opts.Where != "" {
+			sql += " WHERE " + opts.Where
+		}
 		label = "postgres:" + opts.Source
 	}
 
@@ -178,6 +201,9 @@ func OpenPostgres(ctx context.Context, opts PostgresOptions) (TableReader, error
 	}
 	cfg.RuntimeParams["timezone"] = "UTC"
 	cfg.RuntimeParams["datestyle"] = "ISO, YMD"
+	cfg.RuntimeParams["intervalstyle"] = "postgres"
+	cfg.RuntimeParams["bytea_output"] = "hex"
+	cfg.RuntimeParams["extra_float_digits"] = "1"
 	if cfg.RuntimeParams["application_name"] == "" {
 		cfg.RuntimeParams["application_name"] = "vigil-extract"
 	}
@@ -206,14 +232,25 @@ type pgColumn struct {
 	name   string
 	typ    Type
 	reason string // why a value is rejected
+	mode   pgMode // pgFloat and pgBytea: not a Vigil Type
 
 	null bool
 	i64  int64
 	i32  int32
 	dec  decimal128.Num
 	b    bool
+	f64  float64
 	text []byte
 }
+
+// pgMode marks columns read into Arrow types that extract.Type does not have.
+type pgMode int
+
+const (
+	pgTyped pgMode = iota // by typ
+	pgFloat               // float64
+	pgBytea               // binary
+)
 
 // pgReader implements TableReader over one pgx query. Everything runs on the
 // caller's goroutine.
@@ -231,6 +268,7 @@ type pgReader struct {
 
 	schema *arrow.Schema
 	cols   []pgColumn
+	info   map[string]string // SourceInfo
 	bld    *array.RecordBuilder
 	row    int64 // rows taken from the result
 	rawBuf []byte
@@ -241,6 +279,8 @@ type pgReader struct {
 
 	mu    sync.Mutex
 	stats Stats
+
+	shared bool // a Sub reader: the connection and transaction belong to the parent
 
 	closeOnce sync.Once
 }
@@ -256,9 +296,18 @@ func (r *pgReader) open(cfg *pgx.ConnConfig, sql string) error {
 		return r.wrap("begin transaction", err)
 	}
 	r.tx = tx
+	return r.query(sql)
+}
+
+// query runs sql in the reader's transaction and builds the schema.
+func (r *pgReader) query(sql string) error {
+	if err := r.describe(sql); err != nil {
+		return err
+	}
 	// Text format for every column: one conversion path (shared with CSV)
 	// and the text form for Reject.Raw and string columns.
-	rows, err := tx.Query(r.ctx, sql, pgx.QueryExecModeDescribeExec, pgx.QueryResultFormats{pgx.TextFormatCode})
+	args := append([]any{pgx.QueryExecModeDescribeExec, pgx.QueryResultFormats{pgx.TextFormatCode}}, r.opts.Args...)
+	rows, err := r.tx.Query(r.ctx, sql, args...)
 	if err != nil {
 		if rows != nil {
 			rows.Close()
@@ -266,7 +315,7 @@ func (r *pgReader) open(cfg *pgx.ConnConfig, sql string) error {
 		return r.wrap("query", err)
 	}
 	r.rows = rows
-	if err := r.buildSchema(conn.TypeMap(), rows.FieldDescriptions()); err != nil {
+	if err := r.buildSchema(r.tx.Conn().TypeMap(), rows.FieldDescriptions()); err != nil {
 		return err
 	}
 	r.bld = array.NewRecordBuilder(r.opts.Alloc, r.schema)
@@ -314,7 +363,17 @@ func (r *pgReader) buildSchema(tm *pgtype.Map, fds []pgconn.FieldDescription) er
 			}
 		}
 		r.cols[i] = pgColumn{name: name, typ: t, reason: reason}
-		fields[i] = arrow.Field{Name: name, Type: t.ArrowType(), Nullable: true}
+		at := t.ArrowType()
+		if !declared {
+			switch fd.DataTypeOID {
+			case pgtype.Float4OID, pgtype.Float8OID:
+				r.cols[i].mode, at = pgFloat, arrow.PrimitiveTypes.Float64
+			case pgtype.ByteaOID:
+				r.cols[i].mode, at = pgBytea, arrow.BinaryTypes.Binary
+				r.cols[i].reason = fmt.Sprintf("value in column %q is not PostgreSQL hex bytea output", name)
+			}
+		}
+		fields[i] = arrow.Field{Name: name, Type: at, Nullable: true}
 	}
 	declared := make([]string, 0, len(r.opts.Types))
 	for name := range r.opts.Types {
@@ -349,8 +408,8 @@ func pgMapType(oid uint32, typmod int32) Type {
 	case pgtype.TimestampOID, pgtype.TimestamptzOID:
 		return TypeTimestamp
 	case pgtype.NumericOID:
-		if typmod < 4 { // -1: no precision given
-			return Decimal(MaxDecimalPrecision, 9)
+		if typmod < 4 { // -1: no precision given: keep the exact text
+			return TypeString
 		}
 		m := typmod - 4
 		p := (m >> 16) & 0xffff
@@ -446,6 +505,21 @@ func (r *pgReader) convert(vals [][]byte) int {
 			continue
 		}
 		var ok bool
+		switch {
+		case col.mode == pgFloat:
+			var err error
+			col.f64, err = strconv.ParseFloat(string(v), 64)
+			if ok = err == nil; !ok { // NaN, Infinity and -Infinity parse too
+				return c
+			}
+			continue
+		case col.mode == pgBytea:
+			col.text, ok = decodeByteaHex(v, col.text[:0])
+			if !ok {
+				return c
+			}
+			continue
+		}
 		switch col.typ.Kind {
 		case KindString:
 			col.text, ok = v, true
@@ -474,6 +548,14 @@ func (r *pgReader) appendRow() {
 		fb := r.bld.Field(c)
 		if col.null {
 			fb.AppendNull()
+			continue
+		}
+		switch {
+		case col.mode == pgFloat:
+			fb.(*array.Float64Builder).Append(col.f64)
+			continue
+		case col.mode == pgBytea:
+			fb.(*array.BinaryBuilder).Append(col.text)
 			continue
 		}
 		switch col.typ.Kind {
@@ -652,10 +734,10 @@ func (r *pgReader) Close() error {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if r.tx != nil && finished {
+		if r.tx != nil && finished && !r.shared {
 			_ = r.tx.Rollback(ctx) // read only: nothing to commit
 		}
-		if r.conn != nil {
+		if r.conn != nil && !r.shared {
 			_ = r.conn.Close(ctx)
 		}
 		r.cancel()

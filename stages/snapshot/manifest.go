@@ -29,6 +29,8 @@ const Encryption = "parquet-modular-encryption/AES_GCM_V1/encrypted-footer"
 const (
 	KindData    = "data"
 	KindRejects = "rejects"
+	KindIndex   = "index"   // chain: key hash → row hash of a full snapshot (see chain.go)
+	KindDeletes = "deletes" // chain: key hashes of rows deleted since the previous link
 )
 
 // Manifest describes one committed snapshot. It is stored as manifest.json
@@ -49,6 +51,9 @@ type Manifest struct {
 	Compression  string            `json:"compression"`
 	Files        []File            `json:"files"`
 	Extra        map[string]string `json:"extra,omitempty"`
+	// Chain is set on change-only snapshots (see chain.go); nil on
+	// snapshots that stand alone.
+	Chain *Chain `json:"chain,omitempty"`
 	// Tag is the base64 MAC over CanonicalBytes, made by the keyset's
 	// manifest authentication key.
 	Tag string `json:"tag,omitempty"`
@@ -66,7 +71,7 @@ type Column struct {
 // File is one encrypted Parquet file of a snapshot.
 type File struct {
 	Name       string `json:"name"`
-	Kind       string `json:"kind"` // KindData or KindRejects
+	Kind       string `json:"kind"` // KindData, KindRejects, KindIndex or KindDeletes
 	Rows       int64  `json:"rows"`
 	SHA256     string `json:"sha256"` // hex SHA-256 of the encrypted file
 	Size       int64  `json:"size"`
@@ -166,7 +171,7 @@ func (m *Manifest) Marshal() ([]byte, error) {
 
 var (
 	idPattern       = regexp.MustCompile(`^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}$`)
-	filePattern     = regexp.MustCompile(`^(data|rejects)-[0-9]{5,}\.parquet$`)
+	filePattern     = regexp.MustCompile(`^(data|rejects|index|deletes)-[0-9]{5,}\.parquet$`)
 	digestPattern   = regexp.MustCompile(`^v1:[0-9a-f]{32}$`)
 	sha256Pattern   = regexp.MustCompile(`^[0-9a-f]{64}$`)
 	maxManifestSize = int64(64 << 20)
@@ -226,7 +231,7 @@ func (m *Manifest) validate() error {
 	if m.Rows < 0 || m.RowsRead < 0 || m.RowsRejected < 0 {
 		return errors.New("negative row count")
 	}
-	if m.RowsRead != m.Rows+m.RowsRejected {
+	if m.Chain.standsAlone() && m.RowsRead != m.Rows+m.RowsRejected {
 		return fmt.Errorf("rows_read %d is not rows %d + rows_rejected %d", m.RowsRead, m.Rows, m.RowsRejected)
 	}
 	if len(m.Schema) == 0 {
@@ -253,7 +258,7 @@ func (m *Manifest) validate() error {
 	if !digestPattern.MatchString(m.Digest) {
 		return fmt.Errorf("bad digest %q", m.Digest)
 	}
-	var dataRows, rejRows int64
+	var dataRows, rejRows, delRows int64
 	names := make(map[string]bool, len(m.Files))
 	nData := 0
 	for _, f := range m.Files {
@@ -273,11 +278,22 @@ func (m *Manifest) validate() error {
 		if _, err := base64.StdEncoding.DecodeString(f.WrappedKey); err != nil || f.WrappedKey == "" {
 			return fmt.Errorf("file %s: bad wrapped key", f.Name)
 		}
-		if f.Kind == KindData {
+		switch f.Kind {
+		case KindData:
 			dataRows += f.Rows
 			nData++
-		} else {
+		case KindRejects:
 			rejRows += f.Rows
+		case KindDeletes:
+			delRows += f.Rows
+		}
+	}
+	if m.Chain != nil {
+		if err := m.validateChain(dataRows, rejRows, delRows, nData); err != nil {
+			return err
+		}
+		if !m.Chain.standsAlone() {
+			return nil
 		}
 	}
 	if nData == 0 {

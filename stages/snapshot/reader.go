@@ -28,6 +28,7 @@ type Snapshot struct {
 	dir  string
 	m    *Manifest
 	keys KeyWrapper
+	auth Authenticator // nil when opened unverified; used to open a chain's other links
 }
 
 // Open resolves ref ("<table>/<id>", "<id>", "<table>/latest" or
@@ -41,6 +42,7 @@ func Open(ctx context.Context, store, ref string, keys KeyWrapper, auth Authenti
 	if err := s.m.Authenticate(auth); err != nil {
 		return nil, err
 	}
+	s.auth = auth
 	return s, nil
 }
 
@@ -151,6 +153,9 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 // checked against its size and SHA-256 before it is decrypted; problems end
 // the stream with a *FileError in Err. The caller must Release the reader.
 func (s *Snapshot) Records(ctx context.Context, alloc memory.Allocator) (array.RecordReader, error) {
+	if !s.m.Chain.standsAlone() {
+		return s.composedRecords(ctx, alloc) // the table as of this night (chain.go)
+	}
 	schema, err := s.m.ArrowSchema()
 	if err != nil {
 		return nil, err
@@ -175,7 +180,12 @@ func (s *Snapshot) OpenFile(ctx context.Context, file string, alloc memory.Alloc
 		return nil, fmt.Errorf("%w: file %s is not in the manifest", ErrNotFound, file)
 	}
 	want := rejectSchema
-	if entry.Kind == KindData {
+	switch entry.Kind {
+	case KindIndex:
+		want = indexSchema
+	case KindDeletes:
+		want = deletesSchema
+	case KindData:
 		var err error
 		if want, err = s.m.ArrowSchema(); err != nil {
 			return nil, err
@@ -359,6 +369,10 @@ func (s *Snapshot) openFileReader(ctx context.Context, entry File, alloc memory.
 	if entry.Kind == KindData {
 		if err := s.m.CheckColumns(sc); err != nil {
 			return nil, &FileError{File: name, Err: err}
+		}
+	} else if want := sideSchema(entry.Kind); want != nil {
+		if !sameColumns(sc, want) {
+			return nil, fileErr(name, ErrSchemaMismatch, "not a %s file", entry.Kind)
 		}
 	} else if !sameColumns(sc, rejectSchema) {
 		return nil, fileErr(name, ErrSchemaMismatch, "not a rejects file")

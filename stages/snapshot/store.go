@@ -244,8 +244,16 @@ func Prune(store, table string, keepLast int) ([]string, error) {
 		// Do not prune around snapshots we cannot read.
 		return nil, err
 	}
+	var kept []string
+	for _, m := range ms[max(0, len(ms)-keepLast):] {
+		kept = append(kept, m.ID)
+	}
+	need := ChainNeeds(ms, kept) // never break a chain a kept snapshot needs
 	var deleted []string
 	for i := 0; i < len(ms)-keepLast; i++ {
+		if need[ms[i].ID] {
+			continue
+		}
 		if err := deleteDir(filepath.Join(TableDir(store, table), ms[i].ID)); err != nil {
 			return deleted, err
 		}

@@ -153,6 +153,9 @@ type Writer struct {
 
 	err  error // sticky error
 	done bool
+
+	chain *Chain // set by a ChainWriter: the manifest's chain, Rows, Digest and NullCounts come from it
+	link  *linkTotals
 }
 
 // Create starts a snapshot of opts.Table with the given schema.
@@ -426,7 +429,7 @@ func (w *Writer) Commit(ctx context.Context, rowsRead int64) (*Manifest, error) 
 	if w.err != nil {
 		return nil, w.err
 	}
-	if rowsRead != w.rows+w.rejected {
+	if w.chain == nil && rowsRead != w.rows+w.rejected {
 		return nil, fmt.Errorf("%w: read %d, written %d, rejected %d", ErrCountMismatch, rowsRead, w.rows, w.rejected)
 	}
 	if err := ctx.Err(); err != nil {
@@ -441,7 +444,7 @@ func (w *Writer) Commit(ctx context.Context, rowsRead int64) (*Manifest, error) 
 			return nil, w.fail(err)
 		}
 	}
-	if w.data == nil && w.nextData == 0 {
+	if w.data == nil && w.nextData == 0 && (w.chain == nil || w.chain.Kind != ChainUnchanged) {
 		// An empty table still gets one (empty) data file carrying the schema.
 		f, err := w.openFile(KindData, 0, w.schema)
 		if err != nil {
@@ -463,7 +466,7 @@ func (w *Writer) Commit(ctx context.Context, rowsRead int64) (*Manifest, error) 
 	}
 	// data files first, then rejects, each in order
 	files := make([]File, 0, len(w.files))
-	for _, kind := range []string{KindData, KindRejects} {
+	for _, kind := range []string{KindData, KindRejects, KindIndex, KindDeletes} {
 		for _, f := range w.files {
 			if f.Kind == kind {
 				files = append(files, f)
@@ -490,6 +493,9 @@ func (w *Writer) Commit(ctx context.Context, rowsRead int64) (*Manifest, error) 
 		Compression:  compressionName,
 		Files:        files,
 		Extra:        maps.Clone(w.opts.Extra),
+	}
+	if w.chain != nil {
+		w.applyChain(m)
 	}
 	if err := m.Sign(w.opts.Auth); err != nil {
 		return nil, w.fail(err)

@@ -137,7 +137,13 @@ func (c *checker) run() error {
 	if readable == len(m.Files) {
 		c.res.Checks = append(c.res.Checks, CheckDecrypt)
 	}
-	if allData {
+	table := total // the whole table's rows (for the restore drill)
+	if allData && m.Chain != nil && m.Chain.Kind != snapshot.ChainFull {
+		// A chain link: its files hold the changes; the table is composed (chain.go).
+		if table, err = c.checkChain(total); err != nil {
+			return err
+		}
+	} else if allData {
 		c.compareContent(total, nulls)
 	} else {
 		c.res.Skipped = append(c.res.Skipped, fmt.Sprintf("digest and NULL counts not compared: %d of %d data files unreadable", len(dataFiles)-len(goodData), len(dataFiles)))
@@ -154,7 +160,9 @@ func (c *checker) run() error {
 	if c.opts.RestoreDrill {
 		if !allData {
 			c.res.Skipped = append(c.res.Skipped, "restore drill not run: data files unreadable")
-		} else if err := c.drill(total); err != nil {
+		} else if table == nil {
+			c.res.Skipped = append(c.res.Skipped, "restore drill not run: the chain does not compose")
+		} else if err := c.drill(table); err != nil {
 			return err
 		}
 	}
