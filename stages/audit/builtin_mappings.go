@@ -177,22 +177,31 @@ func m365Mapping() Mapping {
 }
 
 // vigilMapping reads Vigil's own query log (package query, format
-// vigil.querylog/v1): JSON lines with time, user, session, action ("query"),
-// statement (SELECT, COPY, ...), tables (list, or a single name), rows and
-// status (ok, error, denied). COPY statements write data out: they map to
-// export; every other query reads an analyst dataset: view.
+// vigil.querylog/v1): JSON lines with time, user, uid, label, session, action
+// ("query"), statement (SELECT, COPY, ...), tables (list, or a single name),
+// rows and status (ok, error, denied).
+//
+// Attribution: user is the OS account of the process that ran the statement.
+// label ($VIGIL_USER) is a display name only and never attributes anything;
+// lines of earlier versions held the label in user and the OS account in
+// os_user, which then wins.
+//
+// Every statement that returned rows to the analyst is an export of that
+// many records: the rows left the locked engine for a terminal, a file or a
+// pipe, so bulk dumps through vigil query count like any other export.
 func vigilMapping() Mapping {
 	return Mapping{
 		Name:   MappingVigil,
 		Format: "json",
 		Columns: map[string]string{
-			"time": "VARCHAR", "user": "VARCHAR", "session": "VARCHAR", "action": "VARCHAR", "statement": "VARCHAR",
+			"time": "VARCHAR", "user": "VARCHAR", "os_user": "VARCHAR", "uid": "VARCHAR", "label": "VARCHAR",
+			"session": "VARCHAR", "action": "VARCHAR", "statement": "VARCHAR",
 			"tables": "JSON", "rows": "VARCHAR", "status": "VARCHAR", "host": "VARCHAR",
 		},
 		Fields: map[string]string{
 			"time": "time",
-			"user": "user",
-			"action": `=CASE WHEN "action" = 'query' AND upper("statement") IN ('COPY', 'EXPORT') THEN 'export'
+			"user": `=coalesce(NULLIF("os_user", ''), "user")`,
+			"action": `=CASE WHEN "action" = 'query' AND "status" = 'ok' AND TRY_CAST("rows" AS BIGINT) > 0 THEN 'export'
 				WHEN "action" = 'query' THEN 'view' ELSE "action" END`,
 			"object_type":  "='dataset'",
 			"object_id":    `=CASE json_type("tables") WHEN 'ARRAY' THEN array_to_string(from_json("tables", '["VARCHAR"]'), ',') ELSE "tables" ->> '$' END`,
