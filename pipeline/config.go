@@ -243,11 +243,11 @@ type LogSource struct {
 	Name    string `yaml:"name"`
 	Path    string `yaml:"path"`    // absolute glob
 	Format  string `yaml:"format"`  // json | csv
-	Mapping string `yaml:"mapping"` // vigil | salesforce | m365 | a key of audit.mappings
+	Mapping string `yaml:"mapping"` // auto | a built-in (BuiltinMappings) | a key of audit.mappings
 }
 
 // BuiltinMappings are the log mappings that need no audit.mappings entry.
-func BuiltinMappings() []string { return []string{"vigil", "salesforce", "m365"} }
+func BuiltinMappings() []string { return builtinLogMappings }
 
 // CanonicalFields are the fields of Vigil's canonical access event that a
 // mapping may fill: the columns of the audit's events table
@@ -267,6 +267,9 @@ type Mapping struct {
 	Fields     map[string]string            `yaml:"fields"`      // canonical field → source field
 	Values     map[string]map[string]string `yaml:"values"`      // canonical field → source value → canonical value
 	TimeFormat string                       `yaml:"time_format"` // iso8601 (default) | unix | unix_ms | a strptime format
+	TimeZone   string                       `yaml:"time_zone"`   // zone of times without an offset; default UTC
+	Delimiter  string                       `yaml:"delimiter"`   // csv: one character; default detected
+	Columns    map[string]string            `yaml:"columns"`     // json: DuckDB type of a source column
 }
 
 // Job is a named, optionally scheduled list of stages.
@@ -458,7 +461,7 @@ func applyDefaults(c *Config, present func(string) bool) {
 	def("audit.out", func() { c.Audit.Out = "reports" })
 	for i := range c.Audit.Logs {
 		def(fmt.Sprintf("audit.logs[%d].format", i), func() { c.Audit.Logs[i].Format = "json" })
-		def(fmt.Sprintf("audit.logs[%d].mapping", i), func() { c.Audit.Logs[i].Mapping = "vigil" })
+		def(fmt.Sprintf("audit.logs[%d].mapping", i), func() { c.Audit.Logs[i].Mapping = "auto" })
 	}
 	for name, j := range c.Jobs {
 		if j == nil {

@@ -67,8 +67,8 @@
 //	verify.share, verify.tables restore drills: fraction (0,1] (default 1), tables
 //	backup.targets.<n>          type dir (path) | s3 (endpoint, bucket, prefix, region,
 //	                            access_key_env, secret_key_env, path_style)
-//	audit.logs[]                name, path (glob), format json|csv, mapping
-//	audit.mappings.<n>          fields, values, time_format
+//	audit.logs[]                name, path (glob), format json|csv, mapping (default auto: by content)
+//	audit.mappings.<n>          fields, values, time_format, time_zone, delimiter, columns
 //	audit.suppressions          accepted findings file (must exist)
 //	audit.out                   report directory, relative to home (default reports)
 //	audit.fail_on               severity at or above which open findings fail the audit run

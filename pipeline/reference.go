@@ -134,7 +134,9 @@ audit:
     - name: crm               # required, unique
       path: logs/*.jsonl      # required: a file or glob
       format: json            # json (JSON lines) | csv (default json)
-      mapping: salesforce     # vigil | salesforce | m365 | a name from mappings (default vigil)
+      mapping: auto           # auto (chosen per file by content) | salesforce | salesforce_elf |
+                              #   salesforce_loginhistory | salesforce_setupaudit | m365 | m365_export |
+                              #   entra_signin | entra_audit | vigil | a name from mappings (default auto)
   mappings:                   # user-defined log shapes, by name
     myshape:
       fields:                 # canonical field: field of the log; time is required
@@ -144,6 +146,9 @@ audit:
       values:                 # canonical field: {log value: canonical value}
         action: {LOGIN: login}
       time_format: iso8601    # iso8601 | unix | unix_ms | a strptime format such as %d/%m/%Y %H:%M:%S (default iso8601)
+      time_zone: Asia/Shanghai  # zone of times written without an offset (default UTC)
+      delimiter: ";"          # csv: field delimiter (default: detected)
+      columns: {attributes: "STRUCT(type VARCHAR)"}  # json: DuckDB types of source columns (default VARCHAR / JSON)
   suppressions: suppressions.yaml  # accepted findings; must exist if set
   out: reports                # report directory, relative to home (default reports)
   fail_on: critical           # open findings at or above this severity (info|low|medium|high|critical) fail the audit run, which notifies

@@ -180,6 +180,7 @@ func (v *validator) validate() {
 	v.verify("verify", &c.Verify)
 	v.backup()
 	v.audit()
+	v.auditMappingOptions()
 	v.jobs()
 	v.notify()
 	v.validateAccess()

@@ -31,8 +31,10 @@ const (
 type LogEntry struct {
 	Format     string    `json:"format"`            // LogFormat
 	Time       time.Time `json:"time"`              // when the statement started, UTC, RFC 3339 with nanoseconds
-	User       string    `json:"user"`              // Options.User, else the OS user
-	OSUser     string    `json:"os_user,omitempty"` // the OS user, when User differs from it
+	User       string    `json:"user"`              // OS account of the process's effective uid: who ran it
+	UID        *int      `json:"uid,omitempty"`     // effective uid of the process
+	Label      string    `json:"label,omitempty"`   // display label ($VIGIL_USER); never the identity
+	OSUser     string    `json:"os_user,omitempty"` // lines of earlier versions only: the OS user when user held a label
 	Host       string    `json:"host"`              // host name
 	Session    string    `json:"session"`           // random id of the Session
 	Action     string    `json:"action"`            // always "query"

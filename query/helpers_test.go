@@ -30,7 +30,7 @@ const secretLiteral = "Zhang San 13800138000"
 
 // writeParquet writes one record batch built by fill to path, with a
 // checked allocator so that a missing Release fails the test.
-func writeParquet(t *testing.T, path string, schema *arrow.Schema, fill func(b *array.RecordBuilder)) {
+func writeParquet(t testing.TB, path string, schema *arrow.Schema, fill func(b *array.RecordBuilder)) {
 	t.Helper()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
@@ -139,7 +139,7 @@ type home struct {
 	dir, datasets, logPath, snapshot, hidden, notDataset string
 }
 
-func newHome(t *testing.T) *home {
+func newHome(t testing.TB) *home {
 	t.Helper()
 	dir := t.TempDir()
 	h := &home{
@@ -164,7 +164,7 @@ func newHome(t *testing.T) *home {
 	return h
 }
 
-func writeFile(t *testing.T, path, content string) {
+func writeFile(t testing.TB, path, content string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)

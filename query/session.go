@@ -31,8 +31,13 @@ const MetadataFile = "_vigil.json"
 type Options struct {
 	Datasets string // datasets root: one directory per table
 	LogPath  string // access log (JSON lines), required; see LogPath
-	// User is who the access log names (e.g. from $VIGIL_USER); empty means
-	// the OS user. When it differs from the OS user, both are logged.
+	// Label is a display name for the analyst (e.g. from $VIGIL_USER). It
+	// is logged beside the identity but never replaces it: the access log
+	// attributes every statement to the OS account of the process (its
+	// effective uid), which the analyst cannot choose.
+	Label string
+	// User is the former name of Label. Deprecated: use Label; it no
+	// longer changes who the access log names.
 	User    string
 	Format  string // table (default), csv, json or ndjson
 	MaxRows int    // 0: DefaultTableRows for table, no limit otherwise; <0: no limit
@@ -61,8 +66,9 @@ type Session struct {
 	log     *slog.Logger
 	alog    *accessLog
 	id      string
-	user    string
-	osUser  string
+	user    string // OS account of the effective uid
+	uid     int    // effective uid
+	label   string // display label, never the identity
 	host    string
 	format  string
 	maxRows int
@@ -118,14 +124,14 @@ func Open(ctx context.Context, opts Options) (*Session, error) {
 	if s.host == "" {
 		s.host, _ = os.Hostname()
 	}
-	if u, err := user.Current(); err == nil {
-		s.osUser = u.Username
-	} else {
-		s.osUser = "uid:" + fmt.Sprint(os.Getuid())
+	s.uid = os.Geteuid()
+	s.user = osAccount(s.uid)
+	s.label = opts.Label
+	if s.label == "" {
+		s.label = opts.User
 	}
-	s.user = opts.User
-	if s.user == "" {
-		s.user = s.osUser
+	if s.label == s.user {
+		s.label = ""
 	}
 	var id [8]byte
 	if _, err := rand.Read(id[:]); err != nil {
@@ -475,13 +481,10 @@ func (s *Session) Exec(ctx context.Context, sql string, w io.Writer) (*Stats, er
 		st.Duration = s.now().Sub(start)
 	}
 	e := &LogEntry{
-		Format: LogFormat, Time: start.UTC(), User: s.user, Host: s.host, Session: s.id, Action: "query",
+		Format: LogFormat, Time: start.UTC(), User: s.user, UID: &s.uid, Label: s.label, Host: s.host, Session: s.id, Action: "query",
 		Statement: st.Statement, SQLSHA256: sqlDigest(strings.TrimSpace(sql)), Tables: st.Tables, Rows: st.Rows,
 		Truncated: st.Truncated, Output: s.format, Status: StatusOK,
 		DurationMS: float64(st.Duration.Microseconds()) / 1000,
-	}
-	if s.user != s.osUser {
-		e.OSUser = s.osUser
 	}
 	if err != nil {
 		e.Status, e.Error = StatusError, errorClass(err)
@@ -562,15 +565,22 @@ func (s *Session) exec(ctx context.Context, sqlText string, w io.Writer, st *Sta
 			return sqlError(err)
 		}
 		st.Statement = stmtTypeName(typ)
+		checked := text
 		switch typ {
 		case duckdb.STATEMENT_TYPE_SELECT:
 		case duckdb.STATEMENT_TYPE_EXPLAIN:
 			if err := checkExplained(c, text); err != nil {
 				return err
 			}
+			checked, _ = explainTarget(text)
 		default:
 			return &RefusedError{Statement: st.Statement, Reason: "only statements that read the datasets may run (SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN)"}
 		}
+		res, err := resolve(ctx, c, checked)
+		if err != nil {
+			return err
+		}
+		st.Tables = s.mergeTables(st.Tables, res.tables)
 		rows, err := stmt.QueryContext(ctx, nil)
 		if err != nil {
 			return sqlError(err)
@@ -578,6 +588,25 @@ func (s *Session) exec(ctx context.Context, sqlText string, w io.Writer, st *Sta
 		defer rows.Close()
 		return s.stream(ctx, rows, w, st, start, typ == duckdb.STATEMENT_TYPE_EXPLAIN)
 	})
+}
+
+// osAccount names the OS account of uid: its user name, else "uid:N".
+func osAccount(uid int) string {
+	if u, err := user.LookupId(fmt.Sprint(uid)); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "uid:" + fmt.Sprint(uid)
+}
+
+// mergeTables adds to tables the datasets DuckDB resolved the statement to.
+func (s *Session) mergeTables(tables []string, resolvedNames map[string]bool) []string {
+	for _, n := range s.names() {
+		if resolvedNames[strings.ToLower(n)] && !slices.Contains(tables, n) {
+			tables = append(tables, n)
+		}
+	}
+	sort.Strings(tables)
+	return tables
 }
 
 // prepare prepares exactly one statement. Prepare (unlike PrepareContext)

@@ -190,13 +190,13 @@ func TestAccessLog(t *testing.T) {
 	if len(entries) != len(queries) {
 		t.Fatalf("%d log lines for %d statements (the empty one is not logged)", len(entries), len(queries))
 	}
-	osUser := ""
-	if u, err := user.Current(); err == nil {
-		osUser = u.Username
+	osUser := osAccount(os.Geteuid())
+	if u, err := user.Current(); err == nil && os.Getuid() == os.Geteuid() && u.Username != osUser {
+		t.Errorf("identity %q, user.Current %q", osUser, u.Username)
 	}
 	for i, e := range entries {
 		q := queries[i]
-		if e.Format != LogFormat || e.Action != "query" || e.User != "analyst-7" || e.OSUser != osUser || e.Host != "testhost" ||
+		if e.Format != LogFormat || e.Action != "query" || e.User != osUser || e.Label != "analyst-7" || e.OSUser != "" || e.UID == nil || *e.UID != os.Geteuid() || e.Host != "testhost" ||
 			e.Session != s.ID() || e.Output != FormatTable || e.Time.Location().String() != "UTC" {
 			t.Errorf("line %d: %+v", i, e)
 		}
@@ -219,7 +219,7 @@ func TestAccessLog(t *testing.T) {
 	if err := json.Unmarshal([]byte(line), &keys); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"format", "time", "user", "os_user", "host", "session", "action", "statement", "sql_sha256", "tables", "rows", "output", "status", "duration_ms"} {
+	for _, k := range []string{"format", "time", "user", "uid", "label", "host", "session", "action", "statement", "sql_sha256", "tables", "rows", "output", "status", "duration_ms"} {
 		if _, ok := keys[k]; !ok {
 			t.Errorf("log line lacks %q: %s", k, line)
 		}

@@ -30,9 +30,10 @@ statements from standard input: an interactive shell on a terminal
 (statements end with ';'; .tables, .schema TABLE, .mode FORMAT, .quit), else
 a script that stops at the first failing statement.
 
-Every statement is appended to <home>/logs/query.jsonl: time, user ($VIGIL_USER
-or the OS user), host, session, statement type, tables, rows returned,
-status and a SHA-256 of the SQL (never its text).`,
+Every statement is appended to <home>/logs/query.jsonl: time, user (the OS
+account of the process; $VIGIL_USER is only a display label beside it), host,
+session, statement type, tables, rows returned, status and a SHA-256 of the
+SQL (never its text). The audit counts the rows returned as exported records.`,
 		Example: `  vigil query "SELECT city, count(*) FROM customers GROUP BY ALL"
   vigil query --format csv "FROM orders" > orders.csv
   vigil query < report.sql
@@ -58,7 +59,7 @@ status and a SHA-256 of the SQL (never its text).`,
 			s, err := query.Open(cmd.Context(), query.Options{
 				Datasets: p.Datasets,
 				LogPath:  query.LogPath(p.Home),
-				User:     os.Getenv("VIGIL_USER"),
+				Label:    os.Getenv("VIGIL_USER"),
 				Format:   f,
 				MaxRows:  maxRows,
 				Logger:   g.log,

@@ -64,7 +64,8 @@ func (s auditStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Result
 			if tf == "iso8601" || tf == "rfc3339" {
 				tf = ""
 			}
-			src.Custom = &audit.Mapping{Name: l.Mapping, Format: l.Format, Fields: m.Fields, Values: m.Values, TimeFormat: tf}
+			src.Custom = &audit.Mapping{Name: l.Mapping, Format: l.Format, Fields: m.Fields, Values: m.Values, TimeFormat: tf,
+				TimeZone: m.TimeZone, Delimiter: m.Delimiter, Columns: m.Columns}
 		}
 		opts.Sources = append(opts.Sources, src)
 	}

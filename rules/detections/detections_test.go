@@ -17,9 +17,7 @@ func TestBuiltin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"admin_grant", "brute_force", "concurrent_sessions", "disabled_account_activity",
-		"dormant_account", "impossible_travel", "mfa_disabled", "new_location", "offhours_bulk_export",
-		"password_spray", "privileged_login_no_mfa", "success_after_failures", "unowned_customer_access"}
+	want := []string{"admin_grant", "api_volume_spike", "brute_force", "concurrent_sessions", "customer_report_export", "disabled_account_activity", "dormant_account", "external_sharing", "impersonation", "impossible_travel", "mail_forwarding", "mass_delete", "mass_update", "mfa_disabled", "new_location", "oauth_consent", "offhours_bulk_export", "password_spray", "privileged_login_no_mfa", "session_two_countries", "success_after_failures", "unowned_customer_access"}
 	var got []string
 	for _, r := range rules {
 		got = append(got, r.ID)

@@ -13,6 +13,7 @@ type Column struct {
 var Actions = []string{
 	"login", "login_failed", "logout", "view", "search", "export",
 	"update", "delete", "permission_change", "mfa_change",
+	"impersonate", "app_consent", "share", "mail_forward",
 }
 
 // IsAction reports whether a is a canonical action.
@@ -32,7 +33,7 @@ var EventColumns = []Column{
 	{"time", "TIMESTAMPTZ", "when the event happened"},
 	{"user", "VARCHAR", "acting account (login name, lower case)"},
 	{"role", "VARCHAR", "role of the acting account when the log says so"},
-	{"action", "VARCHAR", "login | login_failed | logout | view | search | export | update | delete | permission_change | mfa_change"},
+	{"action", "VARCHAR", "login | login_failed | logout | view | search | export | update | delete | permission_change | mfa_change | impersonate (user acts as object_id) | app_consent (OAuth consent or grant to app object_id) | share (detail: public link, external or internal) | mail_forward (detail: forwarding addresses)"},
 	{"object_type", "VARCHAR", "type of the object acted on (Account, report, user, dataset, ...)"},
 	{"object_id", "VARCHAR", "id of the object acted on (customer ids are masked in reports)"},
 	{"record_count", "BIGINT", "records read, exported or changed"},
@@ -45,7 +46,7 @@ var EventColumns = []Column{
 	{"session_id", "VARCHAR", "session identifier"},
 	{"status", "VARCHAR", "success | failure"},
 	{"mfa", "BOOLEAN", "whether the login used multi-factor authentication"},
-	{"detail", "VARCHAR", "granted <privilege> / revoked <privilege> for permission_change; enabled / disabled for mfa_change; failure reason for login_failed"},
+	{"detail", "VARCHAR", "granted <privilege> / revoked <privilege> for permission_change; enabled / disabled / changed for mfa_change; failure reason for login_failed; public link / external / internal for share; forwarding addresses for mail_forward"},
 	{"source", "VARCHAR", "name of the log source the event came from"},
 }
 

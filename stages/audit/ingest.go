@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -21,7 +22,7 @@ import (
 type LogSource struct {
 	Name    string   // label in the report; defaults to the mapping name
 	Paths   []string // files or glob patterns; .gz and .zst files are decompressed by DuckDB
-	Mapping string   // built-in mapping: salesforce, m365 or vigil
+	Mapping string   // built-in mapping (BuiltinMappingNames), or auto (chosen per file by content)
 	Custom  *Mapping // user-defined mapping; used instead of Mapping when set
 }
 
@@ -181,23 +182,44 @@ func (e *engine) ingest(ctx context.Context, sources []LogSource, from, to time.
 
 func (e *engine) ingestSource(ctx context.Context, i int, name string, src LogSource) (SourceStats, error) {
 	st := SourceStats{Name: name, Reasons: map[string]int64{}}
-	m, err := src.resolveMapping()
-	if err != nil {
-		return st, &SourceError{Source: name, Err: err}
-	}
-	st.Mapping, st.Format = m.Name, m.Format
 	files, err := expandPaths(src.Paths)
 	if err != nil {
 		return st, &SourceError{Source: name, Path: strings.Join(src.Paths, ", "), Err: err}
 	}
 	st.Files = files
-	rejects, scans := fmt.Sprintf("vigil_rejects_%d", i), fmt.Sprintf("vigil_reject_scans_%d", i)
-	c, err := m.compile(files, name, rejects, scans)
+	groups, err := src.plan(files)
 	if err != nil {
 		return st, &SourceError{Source: name, Err: err}
 	}
+	var mappings, formats []string
+	for j, g := range groups {
+		if !slices.Contains(mappings, g.m.Name) {
+			mappings = append(mappings, g.m.Name)
+		}
+		if !slices.Contains(formats, g.m.Format) {
+			formats = append(formats, g.m.Format)
+		}
+		if err := e.ingestGroup(ctx, fmt.Sprintf("%d_%d", i, j), name, g); err != nil {
+			return st, err
+		}
+	}
+	st.Mapping, st.Format = strings.Join(mappings, "+"), strings.Join(formats, "+")
+	return st, nil
+}
+
+// ingestGroup reads files that share one mapping and format.
+func (e *engine) ingestGroup(ctx context.Context, suffix, name string, g fileGroup) error {
+	rejects, scans := "vigil_rejects_"+suffix, "vigil_reject_scans_"+suffix
+	missing, err := e.missingColumns(ctx, g.m, g.files)
+	if err != nil {
+		return &SourceError{Source: name, Path: strings.Join(g.files, ", "), Err: redact(err)}
+	}
+	c, err := g.m.compile(g.files, name, rejects, scans, missing...)
+	if err != nil {
+		return &SourceError{Source: name, Err: err}
+	}
 	if err := e.exec(ctx, "INSERT INTO ingest "+c.selectSQL); err != nil {
-		return st, &SourceError{Source: name, Path: strings.Join(src.Paths, ", "), Err: redact(err)}
+		return &SourceError{Source: name, Path: strings.Join(g.files, ", "), Err: redact(err)}
 	}
 	if c.csvRejects != "" {
 		// Lines DuckDB could not parse as CSV never reach ingest; keep them in
@@ -207,10 +229,70 @@ func (e *engine) ingestSource(ctx context.Context, i int, name string, src LogSo
 			FROM ` + rejects + ` e JOIN ` + scans + ` s ON s.scan_id = e.scan_id AND s.file_id = e.file_id
 			GROUP BY s.file_path, e.line`
 		if err := e.exec(ctx, q); err != nil {
-			return st, &SourceError{Source: name, Err: fmt.Errorf("csv rejects: %w", err)}
+			return &SourceError{Source: name, Err: fmt.Errorf("csv rejects: %w", err)}
 		}
 	}
-	return st, nil
+	return nil
+}
+
+// missingColumns returns the source columns the mapping reads that none of
+// the files has: they are read as NULL. JSON mappings with a declared
+// schema need none (DuckDB reads absent keys as NULL).
+func (e *engine) missingColumns(ctx context.Context, m Mapping, files []string) ([]string, error) {
+	if m.Format == "json" && m.jsonColumns() != nil {
+		return nil, nil
+	}
+	lits := make([]string, len(files))
+	for i, f := range files {
+		q, err := quoteLiteral(f)
+		if err != nil {
+			return nil, err
+		}
+		lits[i] = q
+	}
+	list := "[" + strings.Join(lits, ", ") + "]"
+	read := "read_json(" + list + ", format = 'newline_delimited', ignore_errors = true, union_by_name = true, maximum_object_size = 16777216)"
+	if m.Format == "csv" {
+		read = "read_csv(" + list + ", header = true, all_varchar = true, union_by_name = true, ignore_errors = true"
+		if m.Delimiter != "" {
+			d, err := quoteLiteral(m.Delimiter)
+			if err != nil {
+				return nil, err
+			}
+			read += ", delim = " + d
+		}
+		read += ")"
+	}
+	rows, err := e.conn.QueryContext(ctx, "DESCRIBE SELECT * FROM "+read)
+	if err != nil {
+		return nil, fmt.Errorf("reading the columns: %w", err)
+	}
+	defer rows.Close()
+	present := map[string]bool{}
+	cols, _ := rows.Columns()
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		if n, ok := vals[0].(string); ok {
+			present[n] = true
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var missing []string
+	for _, c := range m.neededColumns() {
+		if !present[c] {
+			missing = append(missing, c)
+		}
+	}
+	return missing, nil
 }
 
 func (e *engine) sourceStats(ctx context.Context, st *SourceStats, from, to time.Time) error {

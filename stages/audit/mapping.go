@@ -124,8 +124,12 @@ func (m Mapping) Validate() error {
 			bad("columns."+col, "invalid column or type")
 		}
 	}
-	if m.Format == "csv" && len(m.Columns) > 0 {
-		bad("columns", "not used for csv (all CSV columns are read as text by header name)")
+	if m.Format == "csv" {
+		for col, typ := range m.Columns {
+			if !strings.EqualFold(strings.TrimSpace(typ), "VARCHAR") {
+				bad("columns."+col, "csv columns are text: want VARCHAR, got %q", typ)
+			}
+		}
 	}
 	switch tf := m.TimeFormat; {
 	case tf == "", tf == "unix", tf == "unix_ms", tf == "rfc3339":
@@ -340,6 +344,71 @@ func (m Mapping) readExpr(files []string, rejectsTable, rejectsScan string) (str
 	return "read_json(" + list + ", " + opts + ", columns = {" + strings.Join(parts, ", ") + "})", nil
 }
 
+// neededColumns are the top-level source columns the mapping reads: its
+// declared columns, the names of plain fields and the quoted identifiers of
+// expression fields.
+func (m Mapping) neededColumns() []string {
+	seen := map[string]bool{}
+	for c := range m.Columns {
+		seen[c] = true
+	}
+	for _, src := range m.Fields {
+		if expr, ok := strings.CutPrefix(src, "="); ok {
+			for _, id := range quotedIdents(expr) {
+				seen[id] = true
+			}
+			continue
+		}
+		if m.Format == "csv" {
+			seen[src] = true
+		} else {
+			top, _, _ := strings.Cut(src, ".")
+			seen[top] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// quotedIdents returns the double-quoted identifiers of a SQL expression
+// (outside string literals).
+func quotedIdents(expr string) []string {
+	var out []string
+	for i := 0; i < len(expr); i++ {
+		switch expr[i] {
+		case '\'':
+			for i++; i < len(expr); i++ {
+				if expr[i] == '\'' {
+					if i+1 < len(expr) && expr[i+1] == '\'' {
+						i++
+						continue
+					}
+					break
+				}
+			}
+		case '"':
+			var b strings.Builder
+			for i++; i < len(expr); i++ {
+				if expr[i] == '"' {
+					if i+1 < len(expr) && expr[i+1] == '"' {
+						b.WriteByte('"')
+						i++
+						continue
+					}
+					break
+				}
+				b.WriteByte(expr[i])
+			}
+			out = append(out, b.String())
+		}
+	}
+	return out
+}
+
 // jsonColumns is the explicit JSON schema: Columns when declared, else the
 // top-level names of plain fields; nil when DuckDB must detect it.
 func (m Mapping) jsonColumns() map[string]string {
@@ -378,13 +447,23 @@ func (m Mapping) sourceColumns() []string {
 
 // compile builds the SELECT that reads files and yields canonical rows plus
 // bookkeeping columns.
-func (m Mapping) compile(files []string, source, rejectsTable, rejectsScan string) (compiled, error) {
+//
+// missing names source columns the mapping reads that the files lack: they
+// are read as NULL, so a field absent from a file is NULL, not an error.
+func (m Mapping) compile(files []string, source, rejectsTable, rejectsScan string, missing ...string) (compiled, error) {
 	if err := m.Validate(); err != nil {
 		return compiled{}, err
 	}
 	read, err := m.readExpr(files, rejectsTable, rejectsScan)
 	if err != nil {
 		return compiled{}, &MappingError{Mapping: m.Name, Field: "files", Err: err}
+	}
+	if len(missing) > 0 {
+		nulls := make([]string, len(missing))
+		for i, c := range missing {
+			nulls[i] = "CAST(NULL AS VARCHAR) AS " + quoteIdent(c)
+		}
+		read = "(SELECT *, " + strings.Join(nulls, ", ") + " FROM " + read + ")"
 	}
 	srcLit, err := quoteLiteral(source)
 	if err != nil {

@@ -255,21 +255,33 @@ func TestVigilQueryLogMapping(t *testing.T) {
 	os.WriteFile(file, []byte(`{"format":"vigil.querylog/v1","time":"2025-06-03T08:00:00+08:00","user":"ana@example.cn","host":"bi-1","session":"9f2c","action":"query","statement":"SELECT","sql_sha256":"ab","tables":["customers","orders"],"rows":120,"output":"table","status":"ok","duration_ms":12.5}
 {"format":"vigil.querylog/v1","time":"2025-06-03T08:05:00.123456789Z","user":"ana@example.cn","session":"9f2c","action":"query","statement":"COPY","tables":"customers","rows":9000,"status":"ok"}
 {"format":"vigil.querylog/v1","time":"2025-06-03T08:06:00Z","user":"ana@example.cn","action":"drop","tables":[]}
+{"format":"vigil.querylog/v1","time":"2025-06-03T08:07:00Z","user":"departed@example.cn","os_user":"mallory","action":"query","statement":"SELECT","tables":["customers"],"rows":0,"status":"ok"}
+{"format":"vigil.querylog/v1","time":"2025-06-03T08:08:00Z","user":"mallory","uid":1001,"label":"departed@example.cn","action":"query","statement":"SELECT","tables":["customers"],"rows":3,"status":"denied"}
 `), 0o644)
 	stats, err := eng.ingest(context.Background(), []LogSource{{Paths: []string{file}, Mapping: MappingVigil}}, day0, day9)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stats[0].Mapped != 2 || stats[0].Reasons["unknown_action"] != 1 {
+	if stats[0].Mapped != 4 || stats[0].Reasons["unknown_action"] != 1 {
 		t.Errorf("stats = %+v", stats[0])
 	}
 	ev := events(t, eng)
-	if ev[0].action != "view" || ev[0].objType != "dataset" || ev[0].objID != "customers,orders" || ev[0].count.Int64 != 120 ||
+	// Rows returned to the analyst left the engine: an export.
+	if ev[0].action != "export" || ev[0].objType != "dataset" || ev[0].objID != "customers,orders" || ev[0].count.Int64 != 120 ||
 		!ev[0].time.Equal(time.Date(2025, 6, 3, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("query = %+v", ev[0])
 	}
 	if ev[1].action != "export" || ev[1].objID != "customers" || ev[1].status.String != "success" {
 		t.Errorf("export = %+v", ev[1])
+	}
+	// The label never attributes: the OS account does (old and new lines).
+	for _, e := range ev[2:] {
+		if e.user != "mallory" {
+			t.Errorf("attributed to %q: %+v", e.user, e)
+		}
+	}
+	if ev[2].action != "view" || ev[3].action != "view" || ev[3].status.String != "failure" {
+		t.Errorf("no rows / denied = %+v %+v", ev[2], ev[3])
 	}
 }
 

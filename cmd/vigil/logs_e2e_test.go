@@ -1,0 +1,78 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestLogsCheckVendorShapes runs vigil logs check on a file of every
+// built-in shape: each is recognised by content and 100% of its events map;
+// the output names fields but never values.
+func TestLogsCheckVendorShapes(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("..", "..", "stages", "audit", "testdata", "logs", "*.*"))
+	dir := t.TempDir()
+	n := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, ".md") {
+			continue
+		}
+		n++
+		f, _ = filepath.Abs(f)
+		r := vigil(t, dir, nil, "logs", "check", "--json", f)
+		if r.code != 0 {
+			t.Errorf("%s: exit %d\n%s", f, r.code, r)
+			continue
+		}
+		var lc struct {
+			Files []struct {
+				Mapping string   `json:"mapping"`
+				Fields  []string `json:"fields"`
+			} `json:"files"`
+			Stats struct {
+				Read, Mapped, Unmapped int64
+			} `json:"stats"`
+			MappedPercent float64 `json:"mapped_percent"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &lc); err != nil {
+			t.Fatalf("%s: %v\n%s", f, err, r.stdout)
+		}
+		if lc.MappedPercent != 100 || lc.Stats.Unmapped != 0 || lc.Stats.Read == 0 || len(lc.Files) != 1 || lc.Files[0].Mapping == "" {
+			t.Errorf("%s: %+v", f, lc)
+		}
+		// Names only: no value of the file reaches the output.
+		for _, v := range []string{"203.0.113.10", "Mail Reader Pro", "drop@gmail.com", "ana@example.cn"} {
+			if strings.Contains(r.stdout, v) {
+				t.Errorf("%s: output holds the value %q", f, v)
+			}
+		}
+	}
+	if n < 10 {
+		t.Errorf("only %d vendor files", n)
+	}
+}
+
+// TestLogsCheckUnmapped checks the text output and exit status on a log
+// with unmapped events, and that a CSV is never read as JSON.
+func TestLogsCheckUnmapped(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "m365.jsonl")
+	os.WriteFile(log, []byte(`{"CreationTime":"2025-06-03T01:00:00","Operation":"UserLoggedIn","Workload":"AzureActiveDirectory","UserId":"ana@example.cn","ResultStatus":"Success"}
+{"CreationTime":"2025-06-03T01:01:00","Operation":"SomethingNew","Workload":"Exchange","UserId":"ana@example.cn"}
+{"CreationTime":"not a time","Operation":"UserLoggedIn","Workload":"AzureActiveDirectory","UserId":"x@example.cn"}
+`), 0o600)
+	r := vigil(t, dir, nil, "logs", "check", log)
+	if r.code != exitFailed || !strings.Contains(r.stdout, "matches: m365") || !strings.Contains(r.stdout, "unmapped: 2") ||
+		!strings.Contains(r.stdout, "unknown_action") || !strings.Contains(r.stdout, `unknown action "SomethingNew"`) ||
+		!strings.Contains(r.stdout, "bad_time") || strings.Contains(r.stdout, "x@example.cn") {
+		t.Errorf("exit %d\n%s", r.code, r)
+	}
+	csv := filepath.Join(dir, "elf.csv")
+	os.WriteFile(csv, []byte("EVENT_TYPE,TIMESTAMP_DERIVED,USER_NAME,LOGIN_STATUS\nLogin,2025-06-03T01:00:00Z,a@example.cn,LOGIN_NO_ERROR\n"), 0o600)
+	r = vigil(t, dir, nil, "logs", "check", "--mapping", "m365", csv)
+	if r.code == 0 || !strings.Contains(r.stdout+r.stderr, "looks like CSV") {
+		t.Errorf("CSV read as JSON: exit %d\n%s", r.code, r)
+	}
+}
