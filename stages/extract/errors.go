@@ -12,6 +12,7 @@ var (
 	ErrInvalidType         = errors.New("extract: invalid type")
 	ErrInvalidOption       = errors.New("extract: invalid option")
 	ErrUnsupportedEncoding = errors.New("extract: unsupported encoding")
+	ErrAmbiguousEncoding   = errors.New("extract: cannot tell the file's encoding")
 	ErrEmptyFile           = errors.New("extract: empty file")
 	ErrNoHeader            = errors.New("extract: no header row")
 	ErrMalformedHeader     = errors.New("extract: malformed header row")

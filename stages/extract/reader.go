@@ -39,6 +39,7 @@ type Reject struct {
 type Stats struct {
 	RowsRead, RowsWritten, RowsRejected int64
 	Encoding                            string
+	EncodingConfidence                  float64 // 1 when declared, certain or ASCII; "auto"'s confidence otherwise
 	Bytes                               int64
 	BlankLines                          int64
 }
@@ -90,10 +91,10 @@ type CSVOptions struct {
 	MaxBatchBytes int
 }
 
-func (o CSVOptions) withDefaults(path string) (CSVOptions, textEncoding, error) {
+func (o CSVOptions) withDefaults(path string) (CSVOptions, charset, error) {
 	enc, err := parseEncoding(o.Encoding)
 	if err != nil {
-		return o, 0, err
+		return o, enc, err
 	}
 	if o.Table == "" {
 		o.Table = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
@@ -102,7 +103,7 @@ func (o CSVOptions) withDefaults(path string) (CSVOptions, textEncoding, error) 
 		o.Delimiter = ','
 	}
 	if o.Delimiter >= utf8.RuneSelf || o.Delimiter == '"' || o.Delimiter == '\r' || o.Delimiter == '\n' {
-		return o, 0, fmt.Errorf("%w: delimiter %q: want one ASCII character other than quote, CR and LF", ErrInvalidOption, o.Delimiter)
+		return o, enc, fmt.Errorf("%w: delimiter %q: want one ASCII character other than quote, CR and LF", ErrInvalidOption, o.Delimiter)
 	}
 	if o.SampleRows == 0 {
 		o.SampleRows = DefaultSampleRows
@@ -118,17 +119,17 @@ func (o CSVOptions) withDefaults(path string) (CSVOptions, textEncoding, error) 
 	}
 	switch {
 	case o.SampleRows < 0:
-		return o, 0, fmt.Errorf("%w: SampleRows %d is negative", ErrInvalidOption, o.SampleRows)
+		return o, enc, fmt.Errorf("%w: SampleRows %d is negative", ErrInvalidOption, o.SampleRows)
 	case o.BatchRows < 0:
-		return o, 0, fmt.Errorf("%w: BatchRows %d is negative", ErrInvalidOption, o.BatchRows)
+		return o, enc, fmt.Errorf("%w: BatchRows %d is negative", ErrInvalidOption, o.BatchRows)
 	case o.MaxRecordBytes < 0 || o.MaxRecordBytes > 256<<20:
-		return o, 0, fmt.Errorf("%w: MaxRecordBytes %d is outside 1..256 MiB", ErrInvalidOption, o.MaxRecordBytes)
+		return o, enc, fmt.Errorf("%w: MaxRecordBytes %d is outside 1..256 MiB", ErrInvalidOption, o.MaxRecordBytes)
 	case o.MaxBatchBytes < 0 || o.MaxBatchBytes > 1<<30:
-		return o, 0, fmt.Errorf("%w: MaxBatchBytes %d is outside 1..1 GiB", ErrInvalidOption, o.MaxBatchBytes)
+		return o, enc, fmt.Errorf("%w: MaxBatchBytes %d is outside 1..1 GiB", ErrInvalidOption, o.MaxBatchBytes)
 	}
 	for name, t := range o.Types {
 		if err := t.Validate(); err != nil {
-			return o, 0, fmt.Errorf("column %q: %w", name, err)
+			return o, enc, fmt.Errorf("column %q: %w", name, err)
 		}
 	}
 	if o.Alloc == nil {
@@ -182,7 +183,8 @@ type batchMsg struct {
 	rec                                  arrow.RecordBatch
 	rejects                              []Reject
 	read, written, rejected, blank, size int64
-	enc                                  textEncoding
+	enc                                  string
+	confidence                           float64
 	err                                  error
 	eof                                  bool
 }
@@ -345,7 +347,7 @@ func (r *csvReader) header(blk *block) ([]string, error) {
 		var why string
 		switch rec.prob {
 		case probEncoding:
-			why = "undecodable bytes for encoding " + blk.enc.String()
+			why = "undecodable bytes for encoding " + blk.encName
 		default:
 			why = problemText(rec.prob, "")
 		}
@@ -469,10 +471,12 @@ func (r *csvReader) produce() {
 		}
 		blk.bytes = r.sr.consumed - before
 		blk.enc = r.sr.enc
-		blk.markers = blk.enc == encGBK || blk.enc == encGB18030
+		blk.encName = r.sr.name()
+		blk.confidence = r.sr.confidence
+		blk.markers = blk.enc != encUTF8 && blk.enc != encUndecided
 		if rerr != nil {
 			blk.text = blk.text[:0]
-			if errors.Is(rerr, ErrUnsupportedEncoding) {
+			if errors.Is(rerr, ErrUnsupportedEncoding) || errors.Is(rerr, ErrAmbiguousEncoding) {
 				blk.err = &ParseError{File: r.path, Line: 1, Err: rerr}
 			} else {
 				blk.err = fmt.Errorf("extract: read %s: %w", r.path, rerr)
@@ -588,7 +592,9 @@ func (r *csvReader) account(m *batchMsg) {
 	r.stats.RowsRejected += m.rejected
 	r.stats.BlankLines += m.blank
 	r.stats.Bytes += m.size
-	r.stats.Encoding = m.enc.String()
+	if m.enc != "" {
+		r.stats.Encoding, r.stats.EncodingConfidence = m.enc, m.confidence
+	}
 }
 
 // RecordBatch returns the current batch; it is valid until the next call to Next.
@@ -608,9 +614,9 @@ func (r *csvReader) Stats() Stats {
 	defer r.mu.Unlock()
 	s := r.stats
 	if s.Encoding == "" {
-		s.Encoding = encUTF8.String()
-		if e, err := parseEncoding(r.opts.Encoding); err == nil && e != encUndecided {
-			s.Encoding = e.String()
+		s.Encoding, s.EncodingConfidence = encUTF8.String(), 1
+		if e, err := parseEncoding(r.opts.Encoding); err == nil && e.kind != encUndecided {
+			s.Encoding = e.name
 		}
 	}
 	return s
@@ -702,7 +708,7 @@ func (b *builder) process(blk *block) bool {
 	if b.r.ctx.Err() != nil {
 		return false
 	}
-	b.m.enc = blk.enc
+	b.m.enc, b.m.confidence = blk.encName, blk.confidence
 	ncols := len(b.cols)
 	maxRows, maxBytes := b.r.opts.BatchRows, b.r.opts.MaxBatchBytes
 	for i := blk.skip; i < len(blk.recs); i++ {
@@ -758,7 +764,7 @@ func (b *builder) process(blk *block) bool {
 		if !b.flush() {
 			return false
 		}
-		b.send(&batchMsg{err: blk.err, enc: blk.enc})
+		b.send(&batchMsg{err: blk.err, enc: blk.encName, confidence: blk.confidence})
 		return false
 	}
 	b.r.recycle(blk)
@@ -777,7 +783,7 @@ func (b *builder) rejectProblem(blk *block, rec *record) {
 	var reason string
 	switch rec.prob {
 	case probEncoding:
-		reason = "undecodable bytes for encoding " + blk.enc.String()
+		reason = "undecodable bytes for encoding " + blk.encName
 		if col != "" {
 			reason += " at column " + strconv.Quote(col)
 		}
@@ -799,7 +805,7 @@ func (b *builder) reject(blk *block, rec *record, col, reason string) {
 // flush sends the current batch (if any rows), the pending rejects and the counts.
 func (b *builder) flush() bool {
 	m := b.m
-	b.m = batchMsg{enc: m.enc}
+	b.m = batchMsg{enc: m.enc, confidence: m.confidence}
 	m.rejects, b.rejects, b.rejectBytes = b.rejects, nil, 0
 	if b.rows > 0 {
 		arrs := make([]arrow.Array, len(b.cols))
