@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -114,62 +114,125 @@ func detectCharset(window []byte, final bool) (detection, error) {
 	return detection{cs: best.cs, confidence: conf}, nil
 }
 
-var commonSets = sync.OnceValue(func() map[rune]bool {
-	m := map[rune]bool{}
+// Rune classes of the scoring table.
+const (
+	clsOther     uint8 = iota // rare ideographs, half-width katakana, other blocks: -3
+	clsError                  // U+FFFD: a sequence that did not decode
+	clsControl                // C1 controls, private use
+	clsLatin                  // common Western European letter
+	clsLatinRare              // less common Latin letter
+	clsSymbol                 // common Western punctuation or sign
+	clsRareLatin              // other letters below U+2000
+	clsRarePunct              // U+2000..U+2FFF not in clsSymbol
+	clsCJKPunct               // U+3000..U+303F, full-width punctuation
+	clsKana                   // hiragana, katakana
+	clsCommonCJK              // frequent ideograph or Hangul syllable
+	clsCJK                    // other ideograph (URO) or Hangul syllable
+	clsFullAlnum              // full-width letters and digits
+)
+
+// runeClasses maps every BMP rune to its class, built once.
+var runeClasses = sync.OnceValue(func() *[0x10000]uint8 {
+	var t [0x10000]uint8
+	for r := rune(0x80); r < 0x10000; r++ {
+		var c uint8
+		switch {
+		case r == utf8.RuneError:
+			c = clsError
+		case r <= 0x9F, r >= 0xE000 && r <= 0xF8FF:
+			c = clsControl
+		case r < 0x2000:
+			c = clsRareLatin
+		case r < 0x3000:
+			c = clsRarePunct
+		case r <= 0x303F:
+			c = clsCJKPunct
+		case jaKana(r):
+			c = clsKana
+		case r >= 0x4E00 && r <= 0x9FFF, r >= 0xAC00 && r <= 0xD7A3:
+			c = clsCJK
+		case r >= 0xFF01 && r <= 0xFF5E:
+			c = clsCJKPunct
+			if a := r - 0xFF01 + '!'; isASCIILetter(a) || (a >= '0' && a <= '9') {
+				c = clsFullAlnum
+			}
+		}
+		t[r] = c
+	}
+	for _, r := range commonLatin {
+		t[r] = clsLatin
+	}
+	for _, r := range lessCommonLatin {
+		t[r] = clsLatinRare
+	}
+	for _, r := range commonSymbols {
+		t[r] = clsSymbol
+	}
 	for _, s := range []string{commonHan, commonHangul} {
 		for _, r := range s {
-			m[r] = true
+			t[r] = clsCommonCJK
 		}
 	}
-	return m
+	return &t
 })
 
 func isASCIILetter(r rune) bool { return r < utf8.RuneSelf && ('a' <= r|0x20 && r|0x20 <= 'z') }
 
 // plausibility scores the non-ASCII characters of decoded text.
 func plausibility(text []byte) float64 {
-	common := commonSets()
-	runes := []rune(string(text))
+	classes := runeClasses()
 	total := 0.0
-	for i, r := range runes {
-		if r < utf8.RuneSelf {
+	prev := ' '
+	for i := 0; i < len(text); {
+		if text[i] < utf8.RuneSelf {
+			prev = rune(text[i])
+			i++
 			continue
 		}
-		var prev, next rune = ' ', ' '
-		if i > 0 {
-			prev = runes[i-1]
+		r, size := utf8.DecodeRune(text[i:])
+		i += size
+		next := ' '
+		if i < len(text) {
+			next, _ = utf8.DecodeRune(text[i:])
 		}
-		if i+1 < len(runes) {
-			next = runes[i+1]
-		}
-		letterSides := 0
+		letterSides, highSides := 0, 0
 		if isASCIILetter(prev) {
 			letterSides++
 		}
 		if isASCIILetter(next) {
 			letterSides++
 		}
-		highSides := 0
 		if prev >= utf8.RuneSelf {
 			highSides++
 		}
 		if next >= utf8.RuneSelf {
 			highSides++
 		}
-		total += runeWeight(r, common, letterSides, highSides)
+		cls := clsOther
+		if r < 0x10000 {
+			cls = classes[r]
+		}
+		if (cls == clsLatin || cls == clsLatinRare) && unicode.IsUpper(r) && unicode.IsLower(prev) {
+			// A capital inside a lower-case word: what "JosÃ©" and GBK
+			// read as iso-8859-15 ("tšŠt") look like, not words.
+			total -= 2
+		} else {
+			total += classWeight(cls, letterSides, highSides)
+		}
+		prev = r
 	}
 	return total
 }
 
-// runeWeight is the evidence one character gives: positive for characters
+// classWeight is the evidence one character gives: positive for characters
 // real text is made of, negative for what wrong decodings produce.
-func runeWeight(r rune, common map[rune]bool, letterSides, highSides int) float64 {
-	switch {
-	case r == utf8.RuneError:
+func classWeight(cls uint8, letterSides, highSides int) float64 {
+	switch cls {
+	case clsError:
 		return -6
-	case r >= 0x80 && r <= 0x9F, r >= 0xE000 && r <= 0xF8FF:
+	case clsControl:
 		return -10
-	case r <= 0x24F && strings.ContainsRune(commonLatin, r):
+	case clsLatin:
 		switch {
 		case letterSides > 0:
 			return 3
@@ -177,31 +240,32 @@ func runeWeight(r rune, common map[rune]bool, letterSides, highSides int) float6
 			return -2
 		}
 		return 1
-	case strings.ContainsRune(commonSymbols, r):
+	case clsLatinRare:
+		if letterSides > 0 {
+			return 0.5
+		}
+		return -2
+	case clsSymbol:
 		if highSides == 2 {
 			return -2
 		}
 		return 0.5
-	case r < 0x2000:
-		return -2 // rare Latin, Greek, Cyrillic and other scripts
-	case r < 0x3000:
-		return -1.5 // rare punctuation, arrows, box drawing, maths
-	case r <= 0x303F:
-		return 2 // CJK punctuation
-	case jaKana(r):
+	case clsRareLatin:
+		return -2
+	case clsRarePunct:
+		return -1.5
+	case clsCJKPunct:
+		return 2
+	case clsKana:
 		return cjkContext(2.5, letterSides)
-	case r >= 0x4E00 && r <= 0x9FFF, r >= 0xAC00 && r <= 0xD7A3:
-		if common[r] {
-			return cjkContext(3.5, letterSides)
-		}
+	case clsCommonCJK:
+		return cjkContext(3.5, letterSides)
+	case clsCJK:
 		return cjkContext(-0.25, letterSides)
-	case r >= 0xFF01 && r <= 0xFF5E:
-		if c := r - 0xFF01 + '!'; isASCIILetter(c) || (c >= '0' && c <= '9') {
-			return 0.5
-		}
-		return 2 // full-width punctuation
+	case clsFullAlnum:
+		return 0.5
 	}
-	return -3 // rare ideographs, half-width katakana, jamo, other blocks
+	return -3
 }
 
 // cjkContext: an ideograph wedged between ASCII letters is what a Latin

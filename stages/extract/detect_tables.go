@@ -39,7 +39,11 @@ func jaKana(r rune) bool { return r >= 0x3041 && r <= 0x30FF && r != 0x30A0 }
 
 // commonLatin: letters of the Western European languages (French, Spanish,
 // Portuguese, German, Italian, Dutch, Scandinavian) and windows-1252's extras.
-const commonLatin = "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝßàáâãäåæçèéêëìíîïñòóôõöøùúûüýÿŒœŠšŽžŸ"
+const commonLatin = "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝßàáâãäåæçèéêëìíîïñòóôõöøùúûüýÿŒœ"
+
+// lessCommonLatin: letters windows-1252 and iso-8859-15 add that Western
+// text seldom uses (names from Central Europe).
+const lessCommonLatin = "ŠšŽžŸ"
 
 // commonSymbols: punctuation and signs real Western text uses.
 const commonSymbols = "\u00A0«»°£€¿¡§©®·–—‘’‚“”„•…ºª²³½µ™"

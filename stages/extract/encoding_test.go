@@ -2,8 +2,8 @@ package extract
 
 import (
 	"bytes"
-	"errors"
 	"context"
+	"errors"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
