@@ -13,6 +13,7 @@ var (
 	ErrInvalidOption       = errors.New("extract: invalid option")
 	ErrUnsupportedEncoding = errors.New("extract: unsupported encoding")
 	ErrAmbiguousEncoding   = errors.New("extract: cannot tell the file's encoding")
+	ErrSourceChanged       = errors.New("extract: the file changed while it was read")
 	ErrEmptyFile           = errors.New("extract: empty file")
 	ErrNoHeader            = errors.New("extract: no header row")
 	ErrMalformedHeader     = errors.New("extract: malformed header row")

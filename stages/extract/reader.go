@@ -154,9 +154,10 @@ type csvReader struct {
 	opts   CSVOptions
 	schema *arrow.Schema
 
-	f  *os.File
-	sp *splitter
-	sr *source
+	f      *os.File
+	opened os.FileInfo // at open: the file must look the same at the end
+	sp     *splitter
+	sr     *source
 
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
@@ -210,7 +211,12 @@ func openCSV(ctx context.Context, path string, opts CSVOptions, chunk int) (*csv
 	}
 	// Small files get small buffers (the sizes only affect speed).
 	rawSize := rawBufSize
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() < int64(chunk) {
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("extract: %w", err)
+	}
+	if fi.Mode().IsRegular() && fi.Size() < int64(chunk) {
 		chunk = max(int(fi.Size())+64, 64)
 		rawSize = min(rawSize, chunk)
 	}
@@ -224,6 +230,7 @@ func openCSV(ctx context.Context, path string, opts CSVOptions, chunk int) (*csv
 		blocks: make(chan *block, 4),
 		free:   make(chan *block, 8),
 		out:    make(chan *batchMsg, 1),
+		opened: fi,
 	}
 	r.ctx, r.cancel = context.WithCancelCause(ctx)
 	r.refs.Store(1)
@@ -492,12 +499,46 @@ func (r *csvReader) produce() {
 			return
 		}
 		if eof {
+			if err := r.unchanged(); err != nil {
+				blk.err = err
+			}
 			send(blk)
 			return
 		}
 		carry = blk.text[consumed:]
 		pending = blk
 	}
+}
+
+// unchanged checks, at the end of the file, that it is the file that was
+// opened, as it was: same size (and every byte of it read), same
+// modification time, and the path still names it. A file truncated,
+// appended to, rewritten or replaced while it was read fails the table:
+// what was read may mix two versions.
+func (r *csvReader) unchanged() error {
+	if !r.opened.Mode().IsRegular() {
+		return nil
+	}
+	changed := func(why string) error {
+		return &ParseError{File: r.path, Err: fmt.Errorf("%w: %s; nothing from it is kept, run again once the export is complete", ErrSourceChanged, why)}
+	}
+	now, err := r.f.Stat()
+	if err != nil {
+		return changed("cannot stat it again: " + err.Error())
+	}
+	switch {
+	case now.Size() != r.opened.Size():
+		return changed(fmt.Sprintf("its size went from %d to %d bytes", r.opened.Size(), now.Size()))
+	case r.sr.consumed != r.opened.Size():
+		return changed(fmt.Sprintf("%d bytes were read, the file had %d", r.sr.consumed, r.opened.Size()))
+	case !now.ModTime().Equal(r.opened.ModTime()):
+		return changed("it was modified")
+	}
+	byPath, err := os.Stat(r.path)
+	if err != nil || !os.SameFile(byPath, r.opened) {
+		return changed("the path now names another file (replaced or removed)")
+	}
+	return nil
 }
 
 // getBlock returns an empty block with room for the carry and a chunk.
