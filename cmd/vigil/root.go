@@ -83,6 +83,7 @@ Start with "vigil demo" (no configuration needed) or "vigil init".`,
 	pf.BoolVar(&g.jsonOut, "json", false, "print machine-readable JSON on stdout")
 	pf.BoolVar(&g.noProgress, "no-progress", false, "never draw a progress bar")
 	root.AddCommand(commands(g)...)
+	root.AddCommand(rejectsCmd(g))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	return root
 }
