@@ -14,6 +14,7 @@ var (
 	ErrUnsupportedEncoding = errors.New("extract: unsupported encoding")
 	ErrAmbiguousEncoding   = errors.New("extract: cannot tell the file's encoding")
 	ErrSourceChanged       = errors.New("extract: the file changed while it was read")
+	ErrHeaderLooksLikeData = errors.New("extract: the first row looks like data, not a header")
 	ErrEmptyFile           = errors.New("extract: empty file")
 	ErrNoHeader            = errors.New("extract: no header row")
 	ErrMalformedHeader     = errors.New("extract: malformed header row")

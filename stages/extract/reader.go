@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -41,7 +42,11 @@ type Stats struct {
 	Encoding                            string
 	EncodingConfidence                  float64 // 1 when declared, certain or ASCII; "auto"'s confidence otherwise
 	Bytes                               int64
-	BlankLines                          int64
+	BlankLines                          int64 // blank lines and rows whose every field is empty
+	Delimiter                           string
+	TitleRows                           int      // title or note rows skipped above the header
+	DroppedColumns                      int      // trailing columns without a name, dropped
+	Warnings                            []string // about the file, never holding values
 }
 
 // TableReader streams one table as Arrow record batches. It is an
@@ -72,7 +77,9 @@ const (
 type CSVOptions struct {
 	Table      string           // the table's name in messages; default: the file name without extension
 	Encoding   string           // "auto" (default: BOM → utf-8; valid UTF-8 → utf-8; else gb18030), "utf-8", "gbk", "gb18030"
-	Delimiter  rune             // default ','; one ASCII character other than '"', CR and LF
+	Delimiter  rune             // default ','; one ASCII character other than '"', CR and LF; DelimiterAuto sniffs
+	HeaderRow  int              // 1-based line of the header; 0: detected (title rows above it skipped)
+	Header     HeaderMode       // HeaderAuto (default): a first row that looks like data is an error
 	Types      map[string]Type  // declared column types (by header name); others inferred
 	SampleRows int              // rows used for inference, default 10000
 	BatchRows  int              // rows per record batch, default 16384
@@ -102,7 +109,7 @@ func (o CSVOptions) withDefaults(path string) (CSVOptions, charset, error) {
 	if o.Delimiter == 0 {
 		o.Delimiter = ','
 	}
-	if o.Delimiter >= utf8.RuneSelf || o.Delimiter == '"' || o.Delimiter == '\r' || o.Delimiter == '\n' {
+	if o.Delimiter != DelimiterAuto && (o.Delimiter < 0 || o.Delimiter >= utf8.RuneSelf || o.Delimiter == '"' || o.Delimiter == '\r' || o.Delimiter == '\n') {
 		return o, enc, fmt.Errorf("%w: delimiter %q: want one ASCII character other than quote, CR and LF", ErrInvalidOption, o.Delimiter)
 	}
 	if o.SampleRows == 0 {
@@ -118,6 +125,10 @@ func (o CSVOptions) withDefaults(path string) (CSVOptions, charset, error) {
 		o.MaxBatchBytes = DefaultMaxBatchBytes
 	}
 	switch {
+	case o.HeaderRow < 0:
+		return o, enc, fmt.Errorf("%w: HeaderRow %d is negative", ErrInvalidOption, o.HeaderRow)
+	case o.HeaderRow > 0 && o.Header == HeaderNo:
+		return o, enc, fmt.Errorf("%w: HeaderRow with HeaderNo", ErrInvalidOption)
 	case o.SampleRows < 0:
 		return o, enc, fmt.Errorf("%w: SampleRows %d is negative", ErrInvalidOption, o.SampleRows)
 	case o.BatchRows < 0:
@@ -156,8 +167,15 @@ type csvReader struct {
 
 	f      *os.File
 	opened os.FileInfo // at open: the file must look the same at the end
-	sp     *splitter
-	sr     *source
+
+	// Decided on the first block, by produce, before start reads them.
+	prepared bool
+	crOnly   bool // lines end in CR alone: CRs are read as line feeds
+	delim    byte
+
+	extraCols int // trailing unnamed header cells, dropped
+	sp        *splitter
+	sr        *source
 
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
@@ -225,7 +243,8 @@ func openCSV(ctx context.Context, path string, opts CSVOptions, chunk int) (*csv
 		path:   path,
 		opts:   opts,
 		f:      f,
-		sp:     newSplitter(byte(opts.Delimiter), opts.MaxRecordBytes),
+		sp:     newSplitter(splitDelim(opts.Delimiter), opts.MaxRecordBytes),
+		delim:  splitDelim(opts.Delimiter),
 		sr:     newSource(f, enc, rawSize),
 		blocks: make(chan *block, 4),
 		free:   make(chan *block, 8),
@@ -272,14 +291,68 @@ func (r *csvReader) start() error {
 		sample = append(sample, blk)
 		if len(blk.recs) > 0 {
 			hdr = blk
-			hdr.skip = 1
 		} else if blk.err != nil {
 			return blk.err
 		}
 	}
-	names, err := r.header(hdr)
-	if err != nil {
-		return err
+	// Where is the header? header_row, or after the title rows, or nowhere.
+	hi := 0
+	switch {
+	case r.opts.HeaderRow > 0:
+		for {
+			for hi < len(hdr.recs) && hdr.recs[hi].line < int64(r.opts.HeaderRow) {
+				hi++
+			}
+			if hi < len(hdr.recs) {
+				break
+			}
+			r.stats.TitleRows += len(hdr.recs)
+			hdr.skip = len(hdr.recs)
+			var blk *block
+			for blk == nil || len(blk.recs) == 0 {
+				b, ok, err := r.recv()
+				if err != nil {
+					return err
+				}
+				if !ok {
+					return &ParseError{File: r.path, Line: int64(r.opts.HeaderRow), Err: fmt.Errorf("%w: the file ends before header_row %d", ErrNoHeader, r.opts.HeaderRow)}
+				}
+				sample = append(sample, b)
+				if b.err != nil && len(b.recs) == 0 {
+					return b.err
+				}
+				blk = b
+			}
+			hdr, hi = blk, 0
+		}
+	case r.opts.Header == HeaderNo:
+		hi = -1
+	default:
+		hi = titleRows(hdr)
+	}
+	var names []string
+	if hi < 0 {
+		hdr.skip = 0
+		names = colNames(int(hdr.recs[0].nfields))
+	} else {
+		hdr.skip = hi + 1
+		r.stats.TitleRows += hi
+		if r.opts.Header == HeaderAuto {
+			if err := r.checkHeaderNotData(hdr, hi); err != nil {
+				return err
+			}
+		}
+		var err error
+		if names, err = r.header(hdr, hi); err != nil {
+			return err
+		}
+	}
+	r.stats.Delimiter = string(rune(r.delim))
+	if r.crOnly {
+		r.stats.Warnings = append(r.stats.Warnings, "lines end in CR alone (CSV for Macintosh); read as line feeds")
+	}
+	if r.stats.TitleRows > 0 {
+		r.stats.Warnings = append(r.stats.Warnings, fmt.Sprintf("%d title or note rows above the header skipped", r.stats.TitleRows))
 	}
 
 	// Sample: the first SampleRows records after the header.
@@ -302,6 +375,7 @@ func (r *csvReader) start() error {
 		return hdr.err
 	}
 	infer := make([]inference, len(names))
+	sci := make([]int, len(names))
 	declared := make([]bool, len(names))
 	for c, name := range names {
 		_, declared[c] = r.opts.Types[name]
@@ -315,20 +389,29 @@ scan:
 			}
 			seen++
 			rec := &blk.recs[i]
-			if rec.prob != probNone || int(rec.nfields) != len(names) {
+			if rec.prob != probNone || int(rec.nfields) < len(names) || int(rec.nfields) > len(names)+r.extraCols {
 				continue
 			}
-			for c, f := range blk.fields[rec.first : rec.first+rec.nfields] {
+			for c, f := range blk.fields[rec.first : rec.first+int32(len(names))] {
+				v := trimSpace(blk.value(f))
+				if len(v) > 0 && (v[len(v)-1]-'0' < 10) && bytes.IndexAny(v, "Ee") > 0 && sciNotation(v) {
+					sci[c]++
+				}
 				if declared[c] {
 					continue
 				}
-				if v := trimSpace(blk.value(f)); len(v) > 0 {
+				if len(v) > 0 {
 					infer[c].observe(v)
 				}
 			}
 		}
 	}
 
+	for c, n := range sci {
+		if n > 0 {
+			r.stats.Warnings = append(r.stats.Warnings, fmt.Sprintf("column %q: %d of the first %d rows hold numbers in Excel's scientific notation (like 1.2E+15): their digits were lost before the export; export the column as text", names[c], n, seen))
+		}
+	}
 	cols := make([]column, len(names))
 	fields := make([]arrow.Field, len(names))
 	for c, name := range names {
@@ -347,9 +430,11 @@ scan:
 	return nil
 }
 
-// header validates the header record and returns the column names.
-func (r *csvReader) header(blk *block) ([]string, error) {
-	rec := &blk.recs[0]
+// header validates the header record and returns the column names. Empty
+// names at the end (Excel's "Save as CSV" of a sheet with stray cells) are
+// dropped: their columns must then be empty in every row.
+func (r *csvReader) header(blk *block, hi int) ([]string, error) {
+	rec := &blk.recs[hi]
 	if rec.prob != probNone {
 		var why string
 		switch rec.prob {
@@ -361,9 +446,18 @@ func (r *csvReader) header(blk *block) ([]string, error) {
 		return nil, &ParseError{File: r.path, Line: rec.line, Column: positional(rec.probField), Err: fmt.Errorf("%w: %s", ErrMalformedHeader, why)}
 	}
 	var errs []error
-	names := make([]string, rec.nfields)
+	width := int(rec.nfields)
+	if rec.nfields > 1 {
+		width = max(recordWidth(blk, rec), 1)
+	}
+	if dropped := int(rec.nfields) - width; dropped > 0 {
+		r.extraCols = dropped
+		r.stats.DroppedColumns = dropped
+		r.stats.Warnings = append(r.stats.Warnings, fmt.Sprintf("%d trailing columns without a name dropped (their cells must be empty)", dropped))
+	}
+	names := make([]string, width)
 	byFold := make(map[string]int, len(names))
-	for c, f := range blk.fields[rec.first : rec.first+rec.nfields] {
+	for c, f := range blk.fields[rec.first : rec.first+int32(width)] {
 		name := strings.TrimSpace(string(blk.value(f)))
 		names[c] = name
 		if name == "" {
@@ -396,6 +490,50 @@ func (r *csvReader) header(blk *block) ([]string, error) {
 		return nil, errors.Join(errs...)
 	}
 	return names, nil
+}
+
+// checkHeaderNotData stops a file whose header row looks like data: a cell
+// that parses as the values below it do (numbers, dates, e-mail addresses,
+// phone numbers, long IDs). Such a file has no header, and its first
+// customer must not become column names. The error names positions only.
+func (r *csvReader) checkHeaderNotData(blk *block, hi int) error {
+	rec := &blk.recs[hi]
+	if rec.prob != probNone {
+		return nil
+	}
+	n := int(rec.nfields)
+	infer := make([]inference, n)
+	values := make([][][]byte, n)
+	rows := 0
+	for i := hi + 1; i < len(blk.recs) && rows < 1000; i++ {
+		d := &blk.recs[i]
+		if d.prob != probNone || int(d.nfields) != n {
+			continue
+		}
+		rows++
+		for c, f := range blk.fields[d.first : d.first+d.nfields] {
+			if v := trimSpace(blk.value(f)); len(v) > 0 {
+				infer[c].observe(v)
+				if len(values[c]) < 200 {
+					values[c] = append(values[c], v)
+				}
+			}
+		}
+	}
+	if rows == 0 {
+		return nil
+	}
+	var cols []string
+	for c, f := range blk.fields[rec.first : rec.first+rec.nfields] {
+		if dataLike(blk.value(f), infer[c].result(), values[c]) {
+			cols = append(cols, positional(int32(c)))
+		}
+	}
+	if len(cols) == 0 {
+		return nil
+	}
+	return &ParseError{File: r.path, Line: rec.line, Err: fmt.Errorf("%w: column %s of the first row holds a value like those in the rows below, not a name; if the file has no header row set `header: false` (columns are then col1..colN), or `header: true` to use this row as the header anyway",
+		ErrHeaderLooksLikeData, strings.Join(cols, ", "))}
 }
 
 // sortParseErrors puts unknown-column errors (found by ranging over a map)
@@ -491,6 +629,22 @@ func (r *csvReader) produce() {
 			send(blk)
 			return
 		}
+		if !r.prepared {
+			r.prepared = true
+			if err := r.prepare(blk, eof); err != nil {
+				blk.text = blk.text[:0]
+				blk.err = err
+				send(blk)
+				return
+			}
+		}
+		if r.crOnly {
+			for i, c := range blk.text {
+				if c == '\r' {
+					blk.text[i] = '\n'
+				}
+			}
+		}
 		consumed, tooLong := r.sp.split(blk, eof)
 		if tooLong != nil {
 			blk.err = &ParseError{File: r.path, Line: tooLong.line,
@@ -537,6 +691,41 @@ func (r *csvReader) unchanged() error {
 	byPath, err := os.Stat(r.path)
 	if err != nil || !os.SameFile(byPath, r.opened) {
 		return changed("the path now names another file (replaced or removed)")
+	}
+	return nil
+}
+
+func splitDelim(d rune) byte {
+	if d == DelimiterAuto {
+		return ','
+	}
+	return byte(d)
+}
+
+// prepare looks at the first block's text before it is split: a CR-only
+// file, Excel's "sep=;" line (skipped), and the delimiter when it is sniffed.
+func (r *csvReader) prepare(blk *block, eof bool) error {
+	text := blk.text
+	if crOnly(text) {
+		r.crOnly = true
+	}
+	probe := text
+	if r.crOnly {
+		probe = bytes.ReplaceAll(text, []byte{'\r'}, []byte{'\n'})
+	}
+	if d, n := sepLine(probe); n > 0 {
+		if r.opts.Delimiter != DelimiterAuto && byte(r.opts.Delimiter) != d {
+			return &ParseError{File: r.path, Line: 1, Err: fmt.Errorf("%w: the file's first line says sep=%c but delimiter %q is configured", ErrInvalidOption, d, r.opts.Delimiter)}
+		}
+		blk.text = append(blk.text[:0], blk.text[n:]...)
+		r.delim = d
+		r.sp = newSplitter(d, r.opts.MaxRecordBytes)
+		r.sp.line = 2
+		return nil
+	}
+	if r.opts.Delimiter == DelimiterAuto {
+		r.delim = sniffDelimiter(probe, eof)
+		r.sp = newSplitter(r.delim, r.opts.MaxRecordBytes)
 	}
 	return nil
 }
@@ -754,14 +943,22 @@ func (b *builder) process(blk *block) bool {
 	maxRows, maxBytes := b.r.opts.BatchRows, b.r.opts.MaxBatchBytes
 	for i := blk.skip; i < len(blk.recs); i++ {
 		rec := &blk.recs[i]
+		if b.r.extraCols > 0 && rec.prob == probNone && rec.nfields > 1 {
+			// A sheet saved with a used range wider than its data: its
+			// empty rows (",,,,") are not records.
+			if f := blk.fields[rec.first]; f.start == f.end && allEmpty(blk, rec) {
+				b.m.blank++
+				continue
+			}
+		}
 		b.m.read++
 		switch {
 		case rec.prob != probNone:
 			b.rejectProblem(blk, rec)
-		case int(rec.nfields) != ncols:
+		case int(rec.nfields) != ncols && !b.trailingEmpty(blk, rec):
 			b.reject(blk, rec, "", fmt.Sprintf("record has %d fields, the header has %d", rec.nfields, ncols))
 		default:
-			fields := blk.fields[rec.first : rec.first+rec.nfields]
+			fields := blk.fields[rec.first : rec.first+int32(ncols)]
 			ok := true
 			for c := range b.cols {
 				col := &b.cols[c]
@@ -809,6 +1006,30 @@ func (b *builder) process(blk *block) bool {
 		return false
 	}
 	b.r.recycle(blk)
+	return true
+}
+
+// trailingEmpty: a record with the header's unnamed trailing columns, empty.
+func (b *builder) trailingEmpty(blk *block, rec *record) bool {
+	ncols := len(b.cols)
+	n := int(rec.nfields)
+	if n <= ncols || n > ncols+b.r.extraCols {
+		return false
+	}
+	for _, f := range blk.fields[rec.first+int32(ncols) : rec.first+rec.nfields] {
+		if len(trimSpace(blk.value(f))) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func allEmpty(blk *block, rec *record) bool {
+	for _, f := range blk.fields[rec.first : rec.first+rec.nfields] {
+		if f.start != f.end {
+			return false
+		}
+	}
 	return true
 }
 
