@@ -389,7 +389,7 @@ func applyDefaults(c *Config, present func(string) bool) {
 		p := childPath("sources", name)
 		if s.Type == SourceCSV {
 			def(p+".encoding", func() { s.Encoding = "auto" })
-			def(p+".delimiter", func() { s.Delimiter = "," })
+			def(p+".delimiter", func() { s.Delimiter = "auto" })
 		}
 		for tn, t := range s.Tables {
 			if t == nil {

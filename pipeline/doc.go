@@ -31,7 +31,7 @@
 //	sources.<name>.type         csv | postgres | parquet
 //	sources.<name>.dir          csv, parquet: directory (must exist)
 //	sources.<name>.encoding     csv: auto or any WHATWG/IANA encoding name (default auto)
-//	sources.<name>.delimiter    csv: one character (default ",")
+//	sources.<name>.delimiter    csv: one character or auto (default auto: sniffed)
 //	sources.<name>.max_rejected default of the tables' max_rejected (default 0.1%)
 //	sources.<name>.time_zone    zone of naive timestamps (default: timezone)
 //	sources.<name>.tables.<t>.max_rejected  rows that may be rejected: count or share

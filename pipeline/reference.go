@@ -43,7 +43,7 @@ sources:                      # CRM sources, by name
     encoding: auto            # csv: auto (default: BOM, else the best-scoring of utf-8, gb18030, big5,
                               #   shift_jis, euc-jp, euc-kr, windows-1252, iso-8859-15) or any WHATWG/IANA
                               #   name (utf-8, windows-1252, iso-8859-1, gbk, big5, utf-16le ...)
-    delimiter: ","            # csv: one character (default ",")
+    delimiter: auto           # csv: one character, or auto (default): sniffed among , ; tab | (sep= line honoured)
     # max_rejected: 0.1%      # default of the tables' max_rejected
     # time_zone: Asia/Shanghai  # zone of timestamps without one (default: timezone above)
     # dsn_env: CRM_DSN        # postgres: variable holding the connection string (required)

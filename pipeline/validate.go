@@ -225,7 +225,7 @@ func (v *validator) sources() {
 			v.notFor(p+".dsn_env", "postgres sources")
 			if s.Type == SourceCSV {
 				v.extractSource(p, s)
-				if !singleRune(s.Delimiter) || strings.ContainsAny(s.Delimiter, "\"\r\n") {
+				if s.Delimiter != "auto" && !singleRune(s.Delimiter) || s.Delimiter != "auto" && strings.ContainsAny(s.Delimiter, "\"\r\n") {
 					v.errf(p+".delimiter", "want one character other than a quote or newline, got %q", s.Delimiter)
 				}
 			} else {

@@ -58,6 +58,9 @@ func (s snapshotStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Res
 			continue
 		}
 		res.SetDetail("table_status."+t.Name, "ok")
+		for _, w := range stats.Warnings {
+			env.Logger.Warn("extraction note", "table", t.Name, "note", w)
+		}
 		if stats.RowsRejected > 0 {
 			env.Logger.Warn("rows rejected", "table", t.Name, "rows_rejected", stats.RowsRejected, "rows_read", stats.RowsRead,
 				"inspect", "vigil rejects "+m.Ref())
@@ -68,7 +71,8 @@ func (s snapshotStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Res
 		res.Add("tables", 1)
 		res.SetDetail("snapshot."+t.Name, m.Ref())
 		env.Logger.Info("snapshot written", "table", t.Name, "snapshot", m.Ref(), "rows_read", stats.RowsRead,
-			"rows_written", stats.RowsWritten, "rows_rejected", stats.RowsRejected, "encoding", stats.Encoding)
+			"rows_written", stats.RowsWritten, "rows_rejected", stats.RowsRejected, "encoding", stats.Encoding,
+			"encoding_confidence", stats.EncodingConfidence, "delimiter", stats.Delimiter)
 		if keep := env.Config.Snapshot.KeepLast; keep > 0 {
 			pruned, err := snapshot.Prune(store, t.Name, keep)
 			if err != nil {
@@ -114,7 +118,7 @@ func tooManyRejects(table string, stats extract.Stats, limit pipeline.RejectLimi
 }
 
 // openSource opens one table of a source as a stream of record batches.
-func openSource(ctx context.Context, src *pipeline.Source, t *pipeline.Table, onReject func(extract.Reject) error) (extract.TableReader, error) {
+func openSource(ctx context.Context, cfg *pipeline.Config, src *pipeline.Source, t *pipeline.Table, onReject func(extract.Reject) error) (extract.TableReader, error) {
 	types := map[string]extract.Type{}
 	for col, ct := range t.Columns {
 		typ, err := extract.ParseType(ct.String())
@@ -125,11 +129,7 @@ func openSource(ctx context.Context, src *pipeline.Source, t *pipeline.Table, on
 	}
 	switch src.Type {
 	case pipeline.SourceCSV:
-		delim := ','
-		if src.Delimiter != "" {
-			delim = []rune(src.Delimiter)[0]
-		}
-		return extract.OpenCSV(ctx, t.File, extract.CSVOptions{Table: t.Name, Encoding: src.Encoding, Delimiter: delim, Types: types, OnReject: onReject})
+		return extract.OpenCSV(ctx, t.File, csvOptions(cfg, src, t, types, onReject))
 	case pipeline.SourcePostgres:
 		dsn := os.Getenv(src.DSNEnv)
 		if dsn == "" {
@@ -160,7 +160,7 @@ func (s snapshotStage) snapshotTable(ctx context.Context, env *pipeline.Env, src
 		}
 		clear(coll.raw)
 	}()
-	rr, err := openSource(ctx, src, t, func(r extract.Reject) error {
+	rr, err := openSource(ctx, env.Config, src, t, func(r extract.Reject) error {
 		coll.add(r)
 		return w.Reject(snapshot.Reject{File: r.File, Line: r.Line, Column: r.Column, Reason: r.Reason, Raw: r.Raw})
 	})

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -80,6 +81,7 @@ type CSVOptions struct {
 	Delimiter  rune             // default ','; one ASCII character other than '"', CR and LF; DelimiterAuto sniffs
 	HeaderRow  int              // 1-based line of the header; 0: detected (title rows above it skipped)
 	Header     HeaderMode       // HeaderAuto (default): a first row that looks like data is an error
+	Location   *time.Location   // zone of timestamps written without one (default UTC)
 	Types      map[string]Type  // declared column types (by header name); others inferred
 	SampleRows int              // rows used for inference, default 10000
 	BatchRows  int              // rows per record batch, default 16384
@@ -420,6 +422,9 @@ scan:
 			t = infer[c].result()
 		}
 		cols[c] = newColumn(name, t, !declared[c])
+		if t.Kind == KindTimestamp {
+			cols[c].zone = newZoneCache(r.opts.Location)
+		}
 		fields[c] = arrow.Field{Name: name, Type: cols[c].dt, Nullable: true}
 	}
 	r.schema = arrow.NewSchema(fields, nil)
