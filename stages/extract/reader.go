@@ -176,6 +176,9 @@ type csvReader struct {
 	delim    byte
 
 	extraCols int // trailing unnamed header cells, dropped
+
+	sheet      string       // xlsx: the sheet read
+	hiddenRows atomic.Int64 // xlsx: hidden rows seen (set at the end)
 	sp        *splitter
 	sr        *source
 
@@ -688,7 +691,7 @@ func (r *csvReader) unchanged() error {
 	switch {
 	case now.Size() != r.opened.Size():
 		return changed(fmt.Sprintf("its size went from %d to %d bytes", r.opened.Size(), now.Size()))
-	case r.sr.consumed != r.opened.Size():
+	case r.sr != nil && r.sr.consumed != r.opened.Size():
 		return changed(fmt.Sprintf("%d bytes were read, the file had %d", r.sr.consumed, r.opened.Size()))
 	case !now.ModTime().Equal(r.opened.ModTime()):
 		return changed("it was modified")
@@ -848,6 +851,10 @@ func (r *csvReader) Stats() Stats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	s := r.stats
+	s.Warnings = append([]string(nil), s.Warnings...)
+	if n := r.hiddenRows.Load(); n > 0 {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("sheet %q: %d hidden rows were read like the others", r.sheet, n))
+	}
 	if s.Encoding == "" {
 		s.Encoding, s.EncodingConfidence = encUTF8.String(), 1
 		if e, err := parseEncoding(r.opts.Encoding); err == nil && e.kind != encUndecided {
