@@ -179,8 +179,8 @@ type csvReader struct {
 
 	sheet      string       // xlsx: the sheet read
 	hiddenRows atomic.Int64 // xlsx: hidden rows seen (set at the end)
-	sp        *splitter
-	sr        *source
+	sp         *splitter
+	sr         *source
 
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
