@@ -92,6 +92,7 @@ type Table struct {
 	MaxRejected string `yaml:"max_rejected"` // rows that may be rejected: a count or a share; default 0.1%
 	HeaderRow   int    `yaml:"header_row"`   // csv: 1-based line of the header (title rows above skipped)
 	Header      *bool  `yaml:"header"`       // csv: false = the file has no header; columns col1..colN
+	Sheet       string `yaml:"sheet"`        // .xlsx: the sheet to read; default the first visible one
 }
 
 // ColumnType is a declared column type: string, int64 (alias integer),

@@ -37,6 +37,7 @@
 //	sources.<name>.tables.<t>.max_rejected  rows that may be rejected: count or share
 //	sources.<name>.tables.<t>.header_row    csv: 1-based line of the header
 //	sources.<name>.tables.<t>.header        csv: false = no header row (col1..colN)
+//	sources.<name>.tables.<t>.sheet         .xlsx: sheet to read (default first visible)
 //	sources.<name>.dsn_env      postgres: variable holding the connection string
 //	sources.<name>.tables.<t>.file     csv, parquet: file in dir (must exist; default <t>.csv)
 //	sources.<name>.tables.<t>.query    postgres: SELECT; or

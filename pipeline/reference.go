@@ -59,6 +59,8 @@ sources:                      # CRM sources, by name
                               #   above it the table fails and nothing of it is committed
         # header_row: 3       # csv: 1-based line of the header (title rows above it skipped)
         # header: false       # csv: the file has no header row; columns are col1..colN
+        # sheet: 数据         # file: customers.xlsx: the sheet (default the first visible one);
+                              #   .xlsx files are read as workbooks, .xls is refused
 
 snapshot:
   max_rows_per_file: 1000000  # rows per encrypted Parquet file (default 1000000)

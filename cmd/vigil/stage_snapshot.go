@@ -129,7 +129,7 @@ func openSource(ctx context.Context, cfg *pipeline.Config, src *pipeline.Source,
 	}
 	switch src.Type {
 	case pipeline.SourceCSV:
-		return extract.OpenCSV(ctx, t.File, csvOptions(cfg, src, t, types, onReject))
+		return extract.Open(ctx, t.File, csvOptions(cfg, src, t, types, onReject), t.Sheet)
 	case pipeline.SourcePostgres:
 		dsn := os.Getenv(src.DSNEnv)
 		if dsn == "" {
