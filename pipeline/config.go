@@ -70,10 +70,14 @@ type Source struct {
 	Name      string            `yaml:"-"`
 	Type      string            `yaml:"type"`      // csv | postgres | parquet
 	Dir       string            `yaml:"dir"`       // csv, parquet: absolute directory
-	Encoding  string            `yaml:"encoding"`  // csv: auto | utf-8 | gbk | gb18030
+	Encoding  string            `yaml:"encoding"`  // csv: auto or any encoding name (config_extract.go)
 	Delimiter string            `yaml:"delimiter"` // csv: one character
 	DSNEnv    string            `yaml:"dsn_env"`   // postgres: variable holding the connection string
 	Tables    map[string]*Table `yaml:"tables"`
+
+	// Extraction options (config_extract.go).
+	MaxRejected string `yaml:"max_rejected"` // default of the tables' max_rejected
+	TimeZone    string `yaml:"time_zone"`    // zone of naive timestamps; default: the config's timezone
 }
 
 // Table is one table of a source.
@@ -88,6 +92,11 @@ type Table struct {
 	// Change-only snapshots (config_chain.go).
 	Key         []string           `yaml:"key"`         // columns identifying a row
 	Incremental *IncrementalConfig `yaml:"incremental"` // postgres with key: read only changed rows
+	// Extraction options (config_extract.go).
+	MaxRejected string `yaml:"max_rejected"` // rows that may be rejected: a count or a share; default 0.1%
+	HeaderRow   int    `yaml:"header_row"`   // csv: 1-based line of the header (title rows above skipped)
+	Header      *bool  `yaml:"header"`       // csv: false = the file has no header; columns col1..colN
+	Sheet       string `yaml:"sheet"`        // .xlsx: the sheet to read; default the first visible one
 }
 
 // ColumnType is a declared column type: string, int64 (alias integer),
@@ -400,7 +409,7 @@ func applyDefaults(c *Config, present func(string) bool) {
 		p := childPath("sources", name)
 		if s.Type == SourceCSV {
 			def(p+".encoding", func() { s.Encoding = "auto" })
-			def(p+".delimiter", func() { s.Delimiter = "," })
+			def(p+".delimiter", func() { s.Delimiter = "auto" })
 		}
 		for tn, t := range s.Tables {
 			if t == nil {

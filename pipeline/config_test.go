@@ -141,7 +141,7 @@ func TestDefaultsAndResolution(t *testing.T) {
 		t.Errorf("Location = %v", cfg.Location)
 	}
 	src := cfg.Sources["crm"]
-	if src.Encoding != "auto" || src.Delimiter != "," || src.Dir != filepath.Join(dir, "data") {
+	if src.Encoding != "auto" || src.Delimiter != "auto" || src.Dir != filepath.Join(dir, "data") {
 		t.Errorf("source defaults: %+v", src)
 	}
 	tb := src.Tables["customers"]

@@ -30,8 +30,14 @@
 //	keys.key_file               file holding the master key (exactly one of both)
 //	sources.<name>.type         csv | postgres | parquet
 //	sources.<name>.dir          csv, parquet: directory (must exist)
-//	sources.<name>.encoding     csv: auto | utf-8 | gbk | gb18030 (default auto)
-//	sources.<name>.delimiter    csv: one character (default ",")
+//	sources.<name>.encoding     csv: auto or any WHATWG/IANA encoding name (default auto)
+//	sources.<name>.delimiter    csv: one character or auto (default auto: sniffed)
+//	sources.<name>.max_rejected default of the tables' max_rejected (default 0.1%)
+//	sources.<name>.time_zone    zone of naive timestamps (default: timezone)
+//	sources.<name>.tables.<t>.max_rejected  rows that may be rejected: count or share
+//	sources.<name>.tables.<t>.header_row    csv: 1-based line of the header
+//	sources.<name>.tables.<t>.header        csv: false = no header row (col1..colN)
+//	sources.<name>.tables.<t>.sheet         .xlsx: sheet to read (default first visible)
 //	sources.<name>.dsn_env      postgres: variable holding the connection string
 //	sources.<name>.tables.<t>.file     csv, parquet: file in dir (must exist; default <t>.csv)
 //	sources.<name>.tables.<t>.query    postgres: SELECT; or

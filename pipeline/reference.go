@@ -40,8 +40,12 @@ sources:                      # CRM sources, by name
   crm:
     type: csv                 # required: csv | postgres | parquet
     dir: ./demo-data          # csv, parquet: directory of the files (required, must exist)
-    encoding: auto            # csv: auto | utf-8 | gbk | gb18030 (default auto: BOM, UTF-8, else GB18030)
-    delimiter: ","            # csv: one character (default ",")
+    encoding: auto            # csv: auto (default: BOM, else the best-scoring of utf-8, gb18030, big5,
+                              #   shift_jis, euc-jp, euc-kr, windows-1252, iso-8859-15) or any WHATWG/IANA
+                              #   name (utf-8, windows-1252, iso-8859-1, gbk, big5, utf-16le ...)
+    delimiter: auto           # csv: one character, or auto (default): sniffed among , ; tab | (sep= line honoured)
+    # max_rejected: 0.1%      # default of the tables' max_rejected
+    # time_zone: Asia/Shanghai  # zone of timestamps without one (default: timezone above)
     # dsn_env: CRM_DSN        # postgres: variable holding the connection string (required)
     tables:                   # required, at least one; table names are unique across sources
       customers:
@@ -58,6 +62,12 @@ sources:                      # CRM sources, by name
         #   deletes: full_compare    # full_compare (read all keys every full_compare_every nights) | soft_delete | none
         #   full_compare_every: 1    # nights between key comparisons (default 1: every night)
         #   soft_delete: deleted_at  # deletes: soft_delete: a row with this column set counts as deleted
+        # max_rejected: 0.1%  # rows that may be rejected: a count (25) or a share (default 0.1%);
+                              #   above it the table fails and nothing of it is committed
+        # header_row: 3       # csv: 1-based line of the header (title rows above it skipped)
+        # header: false       # csv: the file has no header row; columns are col1..colN
+        # sheet: 数据         # file: customers.xlsx: the sheet (default the first visible one);
+                              #   .xlsx files are read as workbooks, .xls is refused
 
 snapshot:
   max_rows_per_file: 1000000  # rows per encrypted Parquet file (default 1000000)

@@ -227,8 +227,8 @@ func (v *validator) sources() {
 			}
 			v.notFor(p+".dsn_env", "postgres sources")
 			if s.Type == SourceCSV {
-				v.oneOf(p+".encoding", s.Encoding, "auto", "utf-8", "gbk", "gb18030")
-				if !singleRune(s.Delimiter) || strings.ContainsAny(s.Delimiter, "\"\r\n") {
+				v.extractSource(p, s)
+				if s.Delimiter != "auto" && !singleRune(s.Delimiter) || s.Delimiter != "auto" && strings.ContainsAny(s.Delimiter, "\"\r\n") {
 					v.errf(p+".delimiter", "want one character other than a quote or newline, got %q", s.Delimiter)
 				}
 			} else {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -25,7 +26,7 @@ func printDemoSections(g *globals, cfg *pipeline.Config, _ map[string]string) {
 			continue
 		}
 		applied := map[string]string{}
-		var privacy, withheld string
+		var privacy string
 		if rep, err := anonymize.ReadDatasetReport(filepath.Join(cfg.Paths().Datasets, t)); err == nil {
 			for _, c := range rep.Columns {
 				p := string(c.Protection.Method)
@@ -34,8 +35,8 @@ func printDemoSections(g *globals, cfg *pipeline.Config, _ map[string]string) {
 				}
 				applied[c.Name] = p
 			}
-			if len(rep.Withheld) > 0 {
-				withheld = fmt.Sprintf("withheld: unreviewed: %s", strings.Join(rep.Withheld, ", "))
+			for _, c := range rep.Withheld {
+				withheld = append(withheld, termsafe.String(t+"."+c, false))
 			}
 			if rep.Privacy != nil {
 				privacy = fmt.Sprintf("k=%d reached (target %d), %d of %d rows suppressed, highest re-identification risk %.2f",
@@ -76,11 +77,10 @@ func printDemoSections(g *globals, cfg *pipeline.Config, _ map[string]string) {
 		if privacy != "" {
 			fmt.Fprintf(tw, "\t%s\n", privacy)
 		}
-		if withheld != "" {
-			fmt.Fprintf(tw, "\t%s\n", withheld)
-		}
 	}
 	tw.Flush()
+	sort.Strings(withheld)
+	withheld = slices.Compact(withheld)
 	if len(withheld) > 0 {
 		fmt.Fprintf(g.stdout, "withheld from the analyst datasets until a person releases them: %s\n", strings.Join(withheld, ", "))
 	}

@@ -21,6 +21,7 @@ const (
 	exitLocked      = 5   // another run holds the lock; this run was skipped
 	exitTimeout     = 6   // the job or a stage timed out
 	exitFindings    = 7   // audit: findings at or above --fail-on
+	exitPartial     = 8   // snapshot: some tables failed (nothing of them committed); the others were committed
 	exitInterrupted = 130 // stopped by SIGINT or SIGTERM; recorded as interrupted
 )
 
@@ -52,6 +53,8 @@ func exitCode(ctx context.Context, err error) int {
 		return exitVerify
 	case errors.Is(err, errFindings):
 		return exitFindings
+	case errors.Is(err, errTablesFailed):
+		return exitPartial
 	}
 	return exitFailed
 }

@@ -36,7 +36,7 @@ sources:
     type: csv
     dir: data
     tables:
-      people: {file: people.csv, columns: {amount: "decimal(10,2)"}}
+      people: {file: people.csv, max_rejected: "50%", columns: {amount: "decimal(10,2)"}}
 jobs:
   snap: {stages: [snapshot]}
 `

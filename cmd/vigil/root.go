@@ -101,6 +101,7 @@ Start with "vigil demo" (no configuration needed) or "vigil init".`,
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
 	enforceContract(root)
+	root.AddCommand(rejectsCmd(g))
 	return root
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"os"
+	"strings"
 
 	"github.com/vigil-dg/vigil/keys"
 	"github.com/vigil-dg/vigil/pipeline"
@@ -35,11 +36,35 @@ func (s snapshotStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Res
 	} else if len(removed) > 0 {
 		env.Logger.Info("removed unfinished snapshots left by an interrupted run", "count", len(removed))
 	}
-	for _, t := range env.Config.Tables() {
+	tables := env.Config.Tables()
+	var failed []string
+	var failures []error
+	for _, t := range tables {
+		if ctx.Err() != nil {
+			return res, context.Cause(ctx)
+		}
 		src := env.Config.Sources[t.Source]
 		m, stats, err := s.snapshotTable(ctx, env, src, t, kr)
 		if err != nil {
-			return res, fmt.Errorf("table %s: %w", t.Name, err)
+			if ctx.Err() != nil {
+				return res, fmt.Errorf("table %s: %w", t.Name, err)
+			}
+			// One table's failure does not stop the others: each is
+			// extracted and committed on its own.
+			failed = append(failed, t.Name)
+			failures = append(failures, fmt.Errorf("table %s: %w", t.Name, err))
+			res.Add("tables_failed", 1)
+			res.SetDetail("table_status."+t.Name, "failed")
+			env.Logger.Error("table failed; nothing of it was committed", "table", t.Name, "error", err.Error())
+			continue
+		}
+		res.SetDetail("table_status."+t.Name, "ok")
+		for _, w := range stats.Warnings {
+			env.Logger.Warn("extraction note", "table", t.Name, "note", w)
+		}
+		if stats.RowsRejected > 0 {
+			env.Logger.Warn("rows rejected", "table", t.Name, "rows_rejected", stats.RowsRejected, "rows_read", stats.RowsRead,
+				"inspect", "vigil rejects "+m.Ref())
 		}
 		res.Add("rows_read", stats.RowsRead)
 		res.Add("rows_written", stats.RowsWritten)
@@ -56,7 +81,8 @@ func (s snapshotStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Res
 		res.Add(g+"snapshot_rejected_rows."+t.Name, stats.RowsRejected)
 		res.SetDetail("snapshot."+t.Name, m.Ref())
 		env.Logger.Info("snapshot written", "table", t.Name, "snapshot", m.Ref(), "rows_read", stats.RowsRead,
-			"rows_written", stats.RowsWritten, "rows_rejected", stats.RowsRejected, "encoding", stats.Encoding)
+			"rows_written", stats.RowsWritten, "rows_rejected", stats.RowsRejected, "encoding", stats.Encoding,
+			"encoding_confidence", stats.EncodingConfidence, "delimiter", stats.Delimiter)
 		if keep := env.Config.Snapshot.KeepLast; keep > 0 {
 			pruned, err := snapshot.Prune(store, t.Name, keep)
 			if err != nil {
@@ -67,11 +93,42 @@ func (s snapshotStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Res
 			}
 		}
 	}
+	if len(failed) > 0 {
+		return res, fmt.Errorf("%w: %d of %d tables failed (%s), the others were committed:\n%w",
+			errTablesFailed, len(failed), len(tables), strings.Join(failed, ", "), errors.Join(failures...))
+	}
 	return res, nil
 }
 
+// errTablesFailed: the snapshot stage committed some tables but not all.
+var errTablesFailed = errors.New("snapshot incomplete")
+
+// tooManyRejects builds the error of a table over its max_rejected: how
+// many, the first reasons with file, line and column, and how to look.
+func tooManyRejects(table string, stats extract.Stats, limit pipeline.RejectLimit, c *rejectCollector, id string) error {
+	var b strings.Builder
+	share := 0.0
+	if stats.RowsRead > 0 {
+		share = 100 * float64(stats.RowsRejected) / float64(stats.RowsRead)
+	}
+	fmt.Fprintf(&b, "%d of %d rows rejected (%.2f%%), above max_rejected %s; nothing of the table was committed. First reasons:",
+		stats.RowsRejected, stats.RowsRead, share, limit)
+	for i, e := range c.entries {
+		if i == 5 {
+			break
+		}
+		fmt.Fprintf(&b, "\n  %s:%d", e.File, e.Line)
+		if e.Column != "" {
+			fmt.Fprintf(&b, ": column %q", e.Column)
+		}
+		fmt.Fprintf(&b, ": %s", e.Reason)
+	}
+	fmt.Fprintf(&b, "\nSee them all with `vigil rejects %s/%s` (add --raw --to FILE for the rows); fix the export or its encoding/delimiter options, or raise max_rejected for table %s.", table, id, table)
+	return errors.New(b.String())
+}
+
 // openSource opens one table of a source as a stream of record batches.
-func openSource(ctx context.Context, src *pipeline.Source, t *pipeline.Table, onReject func(extract.Reject) error) (extract.TableReader, error) {
+func openSource(ctx context.Context, cfg *pipeline.Config, src *pipeline.Source, t *pipeline.Table, onReject func(extract.Reject) error) (extract.TableReader, error) {
 	types := map[string]extract.Type{}
 	for col, ct := range t.Columns {
 		typ, err := extract.ParseType(ct.String())
@@ -82,11 +139,7 @@ func openSource(ctx context.Context, src *pipeline.Source, t *pipeline.Table, on
 	}
 	switch src.Type {
 	case pipeline.SourceCSV:
-		delim := ','
-		if src.Delimiter != "" {
-			delim = []rune(src.Delimiter)[0]
-		}
-		return extract.OpenCSV(ctx, t.File, extract.CSVOptions{Table: t.Name, Encoding: src.Encoding, Delimiter: delim, Types: types, OnReject: onReject})
+		return extract.Open(ctx, t.File, csvOptions(cfg, src, t, types, onReject), t.Sheet)
 	case pipeline.SourcePostgres:
 		dsn := os.Getenv(src.DSNEnv)
 		if dsn == "" {
@@ -97,12 +150,31 @@ func openSource(ctx context.Context, src *pipeline.Source, t *pipeline.Table, on
 	return nil, fmt.Errorf("source %s: type %s cannot be extracted by this build", src.Name, src.Type)
 }
 
-func (s snapshotStage) snapshotTable(ctx context.Context, env *pipeline.Env, src *pipeline.Source, t *pipeline.Table, kr *keys.Keyring) (*snapshot.Manifest, extract.Stats, error) {
+func (s snapshotStage) snapshotTable(ctx context.Context, env *pipeline.Env, src *pipeline.Source, t *pipeline.Table, kr *keys.Keyring) (m *snapshot.Manifest, stats extract.Stats, err error) {
 	if t.Incremental != nil && src.Type == pipeline.SourcePostgres {
 		return s.snapshotIncremental(ctx, env, src, t, kr) // watermark nights (stage_snapshot_pg.go)
 	}
 	var w tableWriter
-	rr, err := openSource(ctx, src, t, func(r extract.Reject) error {
+	var coll rejectCollector
+	failID := newFailedID(env.Now(), env.RunID)
+	// A failed table keeps its rejects (and why it failed) for `vigil rejects`.
+	defer func() {
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		fe := &failedExtraction{Format: 1, Table: t.Name, ID: failID, RunID: env.RunID, Created: env.Now().UTC(),
+			RowsRead: stats.RowsRead, RowsRejected: stats.RowsRejected, MaxRejected: env.Config.MaxRejectedOf(t).String(),
+			Error: err.Error(), Rejects: coll.entries, rawRows: coll.raw}
+		if fe.Rejects == nil {
+			fe.Rejects = []rejectEntry{}
+		}
+		if _, serr := saveFailedExtraction(env.Paths.Home, kr, fe); serr != nil {
+			env.Logger.Warn("cannot keep the rejects of the failed table", "table", t.Name, "error", serr.Error())
+		}
+		clear(coll.raw)
+	}()
+	rr, err := openSource(ctx, env.Config, src, t, func(r extract.Reject) error {
+		coll.add(r)
 		return w.Reject(snapshot.Reject{File: r.File, Line: r.Line, Column: r.Column, Reason: r.Reason, Raw: r.Raw})
 	})
 	if err != nil {
@@ -140,10 +212,13 @@ func (s snapshotStage) snapshotTable(ctx context.Context, env *pipeline.Env, src
 		bar.Add(rec.NumRows())
 	}
 	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
-		return nil, extract.Stats{}, err
+		return nil, rr.Stats(), err
 	}
-	stats := rr.Stats()
-	m, err := w.Commit(ctx, stats.RowsRead)
+	stats = rr.Stats()
+	if limit := env.Config.MaxRejectedOf(t); !limit.Allows(stats.RowsRejected, stats.RowsRead) {
+		return nil, stats, tooManyRejects(t.Name, stats, limit, &coll, failID)
+	}
+	m, err = w.Commit(ctx, stats.RowsRead)
 	if err != nil {
 		return nil, stats, err
 	}

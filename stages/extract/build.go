@@ -26,6 +26,8 @@ type column struct {
 	bools []byte
 	offs  []int32 // strings: n+1 offsets into data
 	data  []byte
+
+	zone *zoneCache // timestamps: the zone of values without one (nil: UTC)
 }
 
 func newColumn(name string, typ Type, inferred bool) column {
@@ -99,6 +101,9 @@ func (c *column) append(v []byte) bool {
 		x, _, ok := parseTimestamp(v)
 		if !ok {
 			return false
+		}
+		if c.zone != nil && !hasZone(v) {
+			x = c.zone.toUTC(x)
 		}
 		c.i64 = append(c.i64, x)
 	}

@@ -82,20 +82,37 @@
 //
 // # Encodings
 //
-// CSVOptions.Encoding is "auto" (default), "utf-8", "gbk" or "gb18030".
-// A UTF-8 byte-order mark selects UTF-8 and is stripped, as is a GB18030
-// one; a UTF-16 mark is an error. Otherwise "auto" decides at the first
-// non-ASCII byte, however late (ASCII reads the same either way), by
-// looking at the next 64 KiB: valid UTF-8 — or nearly so, at least four
-// valid multi-byte sequences per invalid byte, so that a UTF-8 file with a
-// few corrupt bytes is not misread — means UTF-8, anything else GB18030
-// (a superset of GBK and GB2312). Stats.Encoding reports the choice.
+// CSVOptions.Encoding is "auto" (default) or any name golang.org/x/text
+// knows (WHATWG labels first: iso-8859-1 means windows-1252; then IANA).
+// utf-8, gbk and gb18030 have fast paths; single-byte encodings use a table;
+// the others (big5, shift_jis, euc-kr, utf-16 ...) go through x/text, and
+// every character they decode must encode back to its bytes, else its row
+// is rejected. A byte-order mark (UTF-8, UTF-16 LE/BE, GB18030) decides and
+// is stripped; so does UTF-16's zero-byte pattern. Otherwise "auto" decides
+// at the first non-ASCII byte (ASCII reads the same either way) from the
+// next 1 MiB (detect.go): each candidate decodes it, each decoded character
+// scores by plausibility, and the best candidate wins if it is plausible
+// and clearly ahead of the best candidate that decodes differently; else
+// the read stops with ErrAmbiguousEncoding naming both. Stats.Encoding and
+// Stats.EncodingConfidence report the choice.
 //
 // Text is decoded to UTF-8 before it is split, so a GBK file and its UTF-8
 // twin give identical batches. Bytes that do not decode (invalid UTF-8, or
 // invalid or unassigned GBK/GB18030 codes, which golang.org/x/text would
 // silently turn into U+FFFD) reject their row with the reason "undecodable
 // bytes for encoding gb18030 at column X"; Reject.Raw shows them as \xNN.
+//
+// # File shapes
+//
+// With Delimiter DelimiterAuto the delimiter is sniffed (dialect.go); a
+// "sep=;" first line is honoured and skipped; CR-only files are read with
+// CR as the line end. Title rows above the header are skipped (or
+// HeaderRow names the header's line); trailing unnamed header cells are
+// dropped with their empty columns; with Header HeaderAuto a first row
+// that looks like data is ErrHeaderLooksLikeData (HeaderNo: col1..colN).
+// Stats.Warnings notes what was skipped or dropped, and columns holding
+// Excel's scientific notation. A file that changes while it is read ends
+// with ErrSourceChanged. [Open] reads .xlsx workbooks too (xlsx.go).
 //
 // # Memory and speed
 //

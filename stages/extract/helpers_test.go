@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -124,7 +125,7 @@ func mustRead(t *testing.T, path string, opts CSVOptions) result {
 }
 
 func sameResult(a, b result) bool {
-	if !a.schema.Equal(b.schema) || a.stats != b.stats || len(a.rows) != len(b.rows) || len(a.rejects) != len(b.rejects) {
+	if !a.schema.Equal(b.schema) || !reflect.DeepEqual(a.stats, b.stats) || len(a.rows) != len(b.rows) || len(a.rejects) != len(b.rejects) {
 		return false
 	}
 	for i := range a.rows {

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -39,8 +41,13 @@ type Reject struct {
 type Stats struct {
 	RowsRead, RowsWritten, RowsRejected int64
 	Encoding                            string
+	EncodingConfidence                  float64 // 1 when declared, certain or ASCII; "auto"'s confidence otherwise
 	Bytes                               int64
-	BlankLines                          int64
+	BlankLines                          int64 // blank lines and rows whose every field is empty
+	Delimiter                           string
+	TitleRows                           int      // title or note rows skipped above the header
+	DroppedColumns                      int      // trailing columns without a name, dropped
+	Warnings                            []string // about the file, never holding values
 }
 
 // TableReader streams one table as Arrow record batches. It is an
@@ -71,7 +78,10 @@ const (
 type CSVOptions struct {
 	Table      string           // the table's name in messages; default: the file name without extension
 	Encoding   string           // "auto" (default: BOM → utf-8; valid UTF-8 → utf-8; else gb18030), "utf-8", "gbk", "gb18030"
-	Delimiter  rune             // default ','; one ASCII character other than '"', CR and LF
+	Delimiter  rune             // default ','; one ASCII character other than '"', CR and LF; DelimiterAuto sniffs
+	HeaderRow  int              // 1-based line of the header; 0: detected (title rows above it skipped)
+	Header     HeaderMode       // HeaderAuto (default): a first row that looks like data is an error
+	Location   *time.Location   // zone of timestamps written without one (default UTC)
 	Types      map[string]Type  // declared column types (by header name); others inferred
 	SampleRows int              // rows used for inference, default 10000
 	BatchRows  int              // rows per record batch, default 16384
@@ -90,10 +100,10 @@ type CSVOptions struct {
 	MaxBatchBytes int
 }
 
-func (o CSVOptions) withDefaults(path string) (CSVOptions, textEncoding, error) {
+func (o CSVOptions) withDefaults(path string) (CSVOptions, charset, error) {
 	enc, err := parseEncoding(o.Encoding)
 	if err != nil {
-		return o, 0, err
+		return o, enc, err
 	}
 	if o.Table == "" {
 		o.Table = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
@@ -101,8 +111,8 @@ func (o CSVOptions) withDefaults(path string) (CSVOptions, textEncoding, error) 
 	if o.Delimiter == 0 {
 		o.Delimiter = ','
 	}
-	if o.Delimiter >= utf8.RuneSelf || o.Delimiter == '"' || o.Delimiter == '\r' || o.Delimiter == '\n' {
-		return o, 0, fmt.Errorf("%w: delimiter %q: want one ASCII character other than quote, CR and LF", ErrInvalidOption, o.Delimiter)
+	if o.Delimiter != DelimiterAuto && (o.Delimiter < 0 || o.Delimiter >= utf8.RuneSelf || o.Delimiter == '"' || o.Delimiter == '\r' || o.Delimiter == '\n') {
+		return o, enc, fmt.Errorf("%w: delimiter %q: want one ASCII character other than quote, CR and LF", ErrInvalidOption, o.Delimiter)
 	}
 	if o.SampleRows == 0 {
 		o.SampleRows = DefaultSampleRows
@@ -117,18 +127,22 @@ func (o CSVOptions) withDefaults(path string) (CSVOptions, textEncoding, error) 
 		o.MaxBatchBytes = DefaultMaxBatchBytes
 	}
 	switch {
+	case o.HeaderRow < 0:
+		return o, enc, fmt.Errorf("%w: HeaderRow %d is negative", ErrInvalidOption, o.HeaderRow)
+	case o.HeaderRow > 0 && o.Header == HeaderNo:
+		return o, enc, fmt.Errorf("%w: HeaderRow with HeaderNo", ErrInvalidOption)
 	case o.SampleRows < 0:
-		return o, 0, fmt.Errorf("%w: SampleRows %d is negative", ErrInvalidOption, o.SampleRows)
+		return o, enc, fmt.Errorf("%w: SampleRows %d is negative", ErrInvalidOption, o.SampleRows)
 	case o.BatchRows < 0:
-		return o, 0, fmt.Errorf("%w: BatchRows %d is negative", ErrInvalidOption, o.BatchRows)
+		return o, enc, fmt.Errorf("%w: BatchRows %d is negative", ErrInvalidOption, o.BatchRows)
 	case o.MaxRecordBytes < 0 || o.MaxRecordBytes > 256<<20:
-		return o, 0, fmt.Errorf("%w: MaxRecordBytes %d is outside 1..256 MiB", ErrInvalidOption, o.MaxRecordBytes)
+		return o, enc, fmt.Errorf("%w: MaxRecordBytes %d is outside 1..256 MiB", ErrInvalidOption, o.MaxRecordBytes)
 	case o.MaxBatchBytes < 0 || o.MaxBatchBytes > 1<<30:
-		return o, 0, fmt.Errorf("%w: MaxBatchBytes %d is outside 1..1 GiB", ErrInvalidOption, o.MaxBatchBytes)
+		return o, enc, fmt.Errorf("%w: MaxBatchBytes %d is outside 1..1 GiB", ErrInvalidOption, o.MaxBatchBytes)
 	}
 	for name, t := range o.Types {
 		if err := t.Validate(); err != nil {
-			return o, 0, fmt.Errorf("column %q: %w", name, err)
+			return o, enc, fmt.Errorf("column %q: %w", name, err)
 		}
 	}
 	if o.Alloc == nil {
@@ -153,9 +167,20 @@ type csvReader struct {
 	opts   CSVOptions
 	schema *arrow.Schema
 
-	f  *os.File
-	sp *splitter
-	sr *source
+	f      *os.File
+	opened os.FileInfo // at open: the file must look the same at the end
+
+	// Decided on the first block, by produce, before start reads them.
+	prepared bool
+	crOnly   bool // lines end in CR alone: CRs are read as line feeds
+	delim    byte
+
+	extraCols int // trailing unnamed header cells, dropped
+
+	sheet      string       // xlsx: the sheet read
+	hiddenRows atomic.Int64 // xlsx: hidden rows seen (set at the end)
+	sp         *splitter
+	sr         *source
 
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
@@ -182,7 +207,8 @@ type batchMsg struct {
 	rec                                  arrow.RecordBatch
 	rejects                              []Reject
 	read, written, rejected, blank, size int64
-	enc                                  textEncoding
+	enc                                  string
+	confidence                           float64
 	err                                  error
 	eof                                  bool
 }
@@ -208,7 +234,12 @@ func openCSV(ctx context.Context, path string, opts CSVOptions, chunk int) (*csv
 	}
 	// Small files get small buffers (the sizes only affect speed).
 	rawSize := rawBufSize
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() < int64(chunk) {
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("extract: %w", err)
+	}
+	if fi.Mode().IsRegular() && fi.Size() < int64(chunk) {
 		chunk = max(int(fi.Size())+64, 64)
 		rawSize = min(rawSize, chunk)
 	}
@@ -217,11 +248,13 @@ func openCSV(ctx context.Context, path string, opts CSVOptions, chunk int) (*csv
 		path:   path,
 		opts:   opts,
 		f:      f,
-		sp:     newSplitter(byte(opts.Delimiter), opts.MaxRecordBytes),
+		sp:     newSplitter(splitDelim(opts.Delimiter), opts.MaxRecordBytes),
+		delim:  splitDelim(opts.Delimiter),
 		sr:     newSource(f, enc, rawSize),
 		blocks: make(chan *block, 4),
 		free:   make(chan *block, 8),
 		out:    make(chan *batchMsg, 1),
+		opened: fi,
 	}
 	r.ctx, r.cancel = context.WithCancelCause(ctx)
 	r.refs.Store(1)
@@ -263,14 +296,68 @@ func (r *csvReader) start() error {
 		sample = append(sample, blk)
 		if len(blk.recs) > 0 {
 			hdr = blk
-			hdr.skip = 1
 		} else if blk.err != nil {
 			return blk.err
 		}
 	}
-	names, err := r.header(hdr)
-	if err != nil {
-		return err
+	// Where is the header? header_row, or after the title rows, or nowhere.
+	hi := 0
+	switch {
+	case r.opts.HeaderRow > 0:
+		for {
+			for hi < len(hdr.recs) && hdr.recs[hi].line < int64(r.opts.HeaderRow) {
+				hi++
+			}
+			if hi < len(hdr.recs) {
+				break
+			}
+			r.stats.TitleRows += len(hdr.recs)
+			hdr.skip = len(hdr.recs)
+			var blk *block
+			for blk == nil || len(blk.recs) == 0 {
+				b, ok, err := r.recv()
+				if err != nil {
+					return err
+				}
+				if !ok {
+					return &ParseError{File: r.path, Line: int64(r.opts.HeaderRow), Err: fmt.Errorf("%w: the file ends before header_row %d", ErrNoHeader, r.opts.HeaderRow)}
+				}
+				sample = append(sample, b)
+				if b.err != nil && len(b.recs) == 0 {
+					return b.err
+				}
+				blk = b
+			}
+			hdr, hi = blk, 0
+		}
+	case r.opts.Header == HeaderNo:
+		hi = -1
+	default:
+		hi = titleRows(hdr)
+	}
+	var names []string
+	if hi < 0 {
+		hdr.skip = 0
+		names = colNames(int(hdr.recs[0].nfields))
+	} else {
+		hdr.skip = hi + 1
+		r.stats.TitleRows += hi
+		if r.opts.Header == HeaderAuto {
+			if err := r.checkHeaderNotData(hdr, hi); err != nil {
+				return err
+			}
+		}
+		var err error
+		if names, err = r.header(hdr, hi); err != nil {
+			return err
+		}
+	}
+	r.stats.Delimiter = string(rune(r.delim))
+	if r.crOnly {
+		r.stats.Warnings = append(r.stats.Warnings, "lines end in CR alone (CSV for Macintosh); read as line feeds")
+	}
+	if r.stats.TitleRows > 0 {
+		r.stats.Warnings = append(r.stats.Warnings, fmt.Sprintf("%d title or note rows above the header skipped", r.stats.TitleRows))
 	}
 
 	// Sample: the first SampleRows records after the header.
@@ -293,6 +380,7 @@ func (r *csvReader) start() error {
 		return hdr.err
 	}
 	infer := make([]inference, len(names))
+	sci := make([]int, len(names))
 	declared := make([]bool, len(names))
 	for c, name := range names {
 		_, declared[c] = r.opts.Types[name]
@@ -306,20 +394,29 @@ scan:
 			}
 			seen++
 			rec := &blk.recs[i]
-			if rec.prob != probNone || int(rec.nfields) != len(names) {
+			if rec.prob != probNone || int(rec.nfields) < len(names) || int(rec.nfields) > len(names)+r.extraCols {
 				continue
 			}
-			for c, f := range blk.fields[rec.first : rec.first+rec.nfields] {
+			for c, f := range blk.fields[rec.first : rec.first+int32(len(names))] {
+				v := trimSpace(blk.value(f))
+				if len(v) > 0 && (v[len(v)-1]-'0' < 10) && bytes.IndexAny(v, "Ee") > 0 && sciNotation(v) {
+					sci[c]++
+				}
 				if declared[c] {
 					continue
 				}
-				if v := trimSpace(blk.value(f)); len(v) > 0 {
+				if len(v) > 0 {
 					infer[c].observe(v)
 				}
 			}
 		}
 	}
 
+	for c, n := range sci {
+		if n > 0 {
+			r.stats.Warnings = append(r.stats.Warnings, fmt.Sprintf("column %q: %d of the first %d rows hold numbers in Excel's scientific notation (like 1.2E+15): their digits were lost before the export; export the column as text", names[c], n, seen))
+		}
+	}
 	cols := make([]column, len(names))
 	fields := make([]arrow.Field, len(names))
 	for c, name := range names {
@@ -328,6 +425,9 @@ scan:
 			t = infer[c].result()
 		}
 		cols[c] = newColumn(name, t, !declared[c])
+		if t.Kind == KindTimestamp {
+			cols[c].zone = newZoneCache(r.opts.Location)
+		}
 		fields[c] = arrow.Field{Name: name, Type: cols[c].dt, Nullable: true}
 	}
 	r.schema = arrow.NewSchema(fields, nil)
@@ -338,23 +438,34 @@ scan:
 	return nil
 }
 
-// header validates the header record and returns the column names.
-func (r *csvReader) header(blk *block) ([]string, error) {
-	rec := &blk.recs[0]
+// header validates the header record and returns the column names. Empty
+// names at the end (Excel's "Save as CSV" of a sheet with stray cells) are
+// dropped: their columns must then be empty in every row.
+func (r *csvReader) header(blk *block, hi int) ([]string, error) {
+	rec := &blk.recs[hi]
 	if rec.prob != probNone {
 		var why string
 		switch rec.prob {
 		case probEncoding:
-			why = "undecodable bytes for encoding " + blk.enc.String()
+			why = "undecodable bytes for encoding " + blk.encName
 		default:
 			why = problemText(rec.prob, "")
 		}
 		return nil, &ParseError{File: r.path, Line: rec.line, Column: positional(rec.probField), Err: fmt.Errorf("%w: %s", ErrMalformedHeader, why)}
 	}
 	var errs []error
-	names := make([]string, rec.nfields)
+	width := int(rec.nfields)
+	if rec.nfields > 1 {
+		width = max(recordWidth(blk, rec), 1)
+	}
+	if dropped := int(rec.nfields) - width; dropped > 0 {
+		r.extraCols = dropped
+		r.stats.DroppedColumns = dropped
+		r.stats.Warnings = append(r.stats.Warnings, fmt.Sprintf("%d trailing columns without a name dropped (their cells must be empty)", dropped))
+	}
+	names := make([]string, width)
 	byFold := make(map[string]int, len(names))
-	for c, f := range blk.fields[rec.first : rec.first+rec.nfields] {
+	for c, f := range blk.fields[rec.first : rec.first+int32(width)] {
 		name := strings.TrimSpace(string(blk.value(f)))
 		names[c] = name
 		if name == "" {
@@ -387,6 +498,50 @@ func (r *csvReader) header(blk *block) ([]string, error) {
 		return nil, errors.Join(errs...)
 	}
 	return names, nil
+}
+
+// checkHeaderNotData stops a file whose header row looks like data: a cell
+// that parses as the values below it do (numbers, dates, e-mail addresses,
+// phone numbers, long IDs). Such a file has no header, and its first
+// customer must not become column names. The error names positions only.
+func (r *csvReader) checkHeaderNotData(blk *block, hi int) error {
+	rec := &blk.recs[hi]
+	if rec.prob != probNone {
+		return nil
+	}
+	n := int(rec.nfields)
+	infer := make([]inference, n)
+	values := make([][][]byte, n)
+	rows := 0
+	for i := hi + 1; i < len(blk.recs) && rows < 1000; i++ {
+		d := &blk.recs[i]
+		if d.prob != probNone || int(d.nfields) != n {
+			continue
+		}
+		rows++
+		for c, f := range blk.fields[d.first : d.first+d.nfields] {
+			if v := trimSpace(blk.value(f)); len(v) > 0 {
+				infer[c].observe(v)
+				if len(values[c]) < 200 {
+					values[c] = append(values[c], v)
+				}
+			}
+		}
+	}
+	if rows == 0 {
+		return nil
+	}
+	var cols []string
+	for c, f := range blk.fields[rec.first : rec.first+rec.nfields] {
+		if dataLike(blk.value(f), infer[c].result(), values[c]) {
+			cols = append(cols, positional(int32(c)))
+		}
+	}
+	if len(cols) == 0 {
+		return nil
+	}
+	return &ParseError{File: r.path, Line: rec.line, Err: fmt.Errorf("%w: column %s of the first row holds a value like those in the rows below, not a name; if the file has no header row set `header: false` (columns are then col1..colN), or `header: true` to use this row as the header anyway",
+		ErrHeaderLooksLikeData, strings.Join(cols, ", "))}
 }
 
 // sortParseErrors puts unknown-column errors (found by ranging over a map)
@@ -469,16 +624,34 @@ func (r *csvReader) produce() {
 		}
 		blk.bytes = r.sr.consumed - before
 		blk.enc = r.sr.enc
-		blk.markers = blk.enc == encGBK || blk.enc == encGB18030
+		blk.encName = r.sr.name()
+		blk.confidence = r.sr.confidence
+		blk.markers = blk.enc != encUTF8 && blk.enc != encUndecided
 		if rerr != nil {
 			blk.text = blk.text[:0]
-			if errors.Is(rerr, ErrUnsupportedEncoding) {
+			if errors.Is(rerr, ErrUnsupportedEncoding) || errors.Is(rerr, ErrAmbiguousEncoding) {
 				blk.err = &ParseError{File: r.path, Line: 1, Err: rerr}
 			} else {
 				blk.err = fmt.Errorf("extract: read %s: %w", r.path, rerr)
 			}
 			send(blk)
 			return
+		}
+		if !r.prepared {
+			r.prepared = true
+			if err := r.prepare(blk, eof); err != nil {
+				blk.text = blk.text[:0]
+				blk.err = err
+				send(blk)
+				return
+			}
+		}
+		if r.crOnly {
+			for i, c := range blk.text {
+				if c == '\r' {
+					blk.text[i] = '\n'
+				}
+			}
 		}
 		consumed, tooLong := r.sp.split(blk, eof)
 		if tooLong != nil {
@@ -488,12 +661,81 @@ func (r *csvReader) produce() {
 			return
 		}
 		if eof {
+			if err := r.unchanged(); err != nil {
+				blk.err = err
+			}
 			send(blk)
 			return
 		}
 		carry = blk.text[consumed:]
 		pending = blk
 	}
+}
+
+// unchanged checks, at the end of the file, that it is the file that was
+// opened, as it was: same size (and every byte of it read), same
+// modification time, and the path still names it. A file truncated,
+// appended to, rewritten or replaced while it was read fails the table:
+// what was read may mix two versions.
+func (r *csvReader) unchanged() error {
+	if !r.opened.Mode().IsRegular() {
+		return nil
+	}
+	changed := func(why string) error {
+		return &ParseError{File: r.path, Err: fmt.Errorf("%w: %s; nothing from it is kept, run again once the export is complete", ErrSourceChanged, why)}
+	}
+	now, err := r.f.Stat()
+	if err != nil {
+		return changed("cannot stat it again: " + err.Error())
+	}
+	switch {
+	case now.Size() != r.opened.Size():
+		return changed(fmt.Sprintf("its size went from %d to %d bytes", r.opened.Size(), now.Size()))
+	case r.sr != nil && r.sr.consumed != r.opened.Size():
+		return changed(fmt.Sprintf("%d bytes were read, the file had %d", r.sr.consumed, r.opened.Size()))
+	case !now.ModTime().Equal(r.opened.ModTime()):
+		return changed("it was modified")
+	}
+	byPath, err := os.Stat(r.path)
+	if err != nil || !os.SameFile(byPath, r.opened) {
+		return changed("the path now names another file (replaced or removed)")
+	}
+	return nil
+}
+
+func splitDelim(d rune) byte {
+	if d == DelimiterAuto {
+		return ','
+	}
+	return byte(d)
+}
+
+// prepare looks at the first block's text before it is split: a CR-only
+// file, Excel's "sep=;" line (skipped), and the delimiter when it is sniffed.
+func (r *csvReader) prepare(blk *block, eof bool) error {
+	text := blk.text
+	if crOnly(text) {
+		r.crOnly = true
+	}
+	probe := text
+	if r.crOnly {
+		probe = bytes.ReplaceAll(text, []byte{'\r'}, []byte{'\n'})
+	}
+	if d, n := sepLine(probe); n > 0 {
+		if r.opts.Delimiter != DelimiterAuto && byte(r.opts.Delimiter) != d {
+			return &ParseError{File: r.path, Line: 1, Err: fmt.Errorf("%w: the file's first line says sep=%c but delimiter %q is configured", ErrInvalidOption, d, r.opts.Delimiter)}
+		}
+		blk.text = append(blk.text[:0], blk.text[n:]...)
+		r.delim = d
+		r.sp = newSplitter(d, r.opts.MaxRecordBytes)
+		r.sp.line = 2
+		return nil
+	}
+	if r.opts.Delimiter == DelimiterAuto {
+		r.delim = sniffDelimiter(probe, eof)
+		r.sp = newSplitter(r.delim, r.opts.MaxRecordBytes)
+	}
+	return nil
 }
 
 // getBlock returns an empty block with room for the carry and a chunk.
@@ -588,7 +830,9 @@ func (r *csvReader) account(m *batchMsg) {
 	r.stats.RowsRejected += m.rejected
 	r.stats.BlankLines += m.blank
 	r.stats.Bytes += m.size
-	r.stats.Encoding = m.enc.String()
+	if m.enc != "" {
+		r.stats.Encoding, r.stats.EncodingConfidence = m.enc, m.confidence
+	}
 }
 
 // RecordBatch returns the current batch; it is valid until the next call to Next.
@@ -607,10 +851,14 @@ func (r *csvReader) Stats() Stats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	s := r.stats
+	s.Warnings = append([]string(nil), s.Warnings...)
+	if n := r.hiddenRows.Load(); n > 0 {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("sheet %q: %d hidden rows were read like the others", r.sheet, n))
+	}
 	if s.Encoding == "" {
-		s.Encoding = encUTF8.String()
-		if e, err := parseEncoding(r.opts.Encoding); err == nil && e != encUndecided {
-			s.Encoding = e.String()
+		s.Encoding, s.EncodingConfidence = encUTF8.String(), 1
+		if e, err := parseEncoding(r.opts.Encoding); err == nil && e.kind != encUndecided {
+			s.Encoding = e.name
 		}
 	}
 	return s
@@ -702,19 +950,27 @@ func (b *builder) process(blk *block) bool {
 	if b.r.ctx.Err() != nil {
 		return false
 	}
-	b.m.enc = blk.enc
+	b.m.enc, b.m.confidence = blk.encName, blk.confidence
 	ncols := len(b.cols)
 	maxRows, maxBytes := b.r.opts.BatchRows, b.r.opts.MaxBatchBytes
 	for i := blk.skip; i < len(blk.recs); i++ {
 		rec := &blk.recs[i]
+		if b.r.extraCols > 0 && rec.prob == probNone && rec.nfields > 1 {
+			// A sheet saved with a used range wider than its data: its
+			// empty rows (",,,,") are not records.
+			if f := blk.fields[rec.first]; f.start == f.end && allEmpty(blk, rec) {
+				b.m.blank++
+				continue
+			}
+		}
 		b.m.read++
 		switch {
 		case rec.prob != probNone:
 			b.rejectProblem(blk, rec)
-		case int(rec.nfields) != ncols:
+		case int(rec.nfields) != ncols && !b.trailingEmpty(blk, rec):
 			b.reject(blk, rec, "", fmt.Sprintf("record has %d fields, the header has %d", rec.nfields, ncols))
 		default:
-			fields := blk.fields[rec.first : rec.first+rec.nfields]
+			fields := blk.fields[rec.first : rec.first+int32(ncols)]
 			ok := true
 			for c := range b.cols {
 				col := &b.cols[c]
@@ -758,10 +1014,34 @@ func (b *builder) process(blk *block) bool {
 		if !b.flush() {
 			return false
 		}
-		b.send(&batchMsg{err: blk.err, enc: blk.enc})
+		b.send(&batchMsg{err: blk.err, enc: blk.encName, confidence: blk.confidence})
 		return false
 	}
 	b.r.recycle(blk)
+	return true
+}
+
+// trailingEmpty: a record with the header's unnamed trailing columns, empty.
+func (b *builder) trailingEmpty(blk *block, rec *record) bool {
+	ncols := len(b.cols)
+	n := int(rec.nfields)
+	if n <= ncols || n > ncols+b.r.extraCols {
+		return false
+	}
+	for _, f := range blk.fields[rec.first+int32(ncols) : rec.first+rec.nfields] {
+		if len(trimSpace(blk.value(f))) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func allEmpty(blk *block, rec *record) bool {
+	for _, f := range blk.fields[rec.first : rec.first+rec.nfields] {
+		if f.start != f.end {
+			return false
+		}
+	}
 	return true
 }
 
@@ -777,7 +1057,7 @@ func (b *builder) rejectProblem(blk *block, rec *record) {
 	var reason string
 	switch rec.prob {
 	case probEncoding:
-		reason = "undecodable bytes for encoding " + blk.enc.String()
+		reason = "undecodable bytes for encoding " + blk.encName
 		if col != "" {
 			reason += " at column " + strconv.Quote(col)
 		}
@@ -799,7 +1079,7 @@ func (b *builder) reject(blk *block, rec *record, col, reason string) {
 // flush sends the current batch (if any rows), the pending rejects and the counts.
 func (b *builder) flush() bool {
 	m := b.m
-	b.m = batchMsg{enc: m.enc}
+	b.m = batchMsg{enc: m.enc, confidence: m.confidence}
 	m.rejects, b.rejects, b.rejectBytes = b.rejects, nil, 0
 	if b.rows > 0 {
 		arrs := make([]arrow.Array, len(b.cols))

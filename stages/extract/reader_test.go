@@ -290,7 +290,7 @@ func TestOpenCSVFatal(t *testing.T) {
 		{name: "unknown declared column", in: "id,name\n1,x\n", opts: CSVOptions{Types: map[string]Type{"amount": TypeInt64}}, target: ErrUnknownColumn, line: 1, column: "amount"},
 		{name: "malformed header", in: "id,na\"me\n", target: ErrMalformedHeader, line: 1, column: "#2"},
 		{name: "undecodable header", in: "id,\xFFname\n1,2\n", opts: CSVOptions{Encoding: "utf-8"}, target: ErrMalformedHeader, line: 1, column: "#2"},
-		{name: "UTF-16 BOM", in: "\xFF\xFEi\x00d\x00", target: ErrUnsupportedEncoding, line: 1},
+		{name: "UTF-16 BOM but utf-8 configured", in: "\xFF\xFEi\x00d\x00", opts: CSVOptions{Encoding: "utf-8"}, target: ErrUnsupportedEncoding, line: 1},
 		{name: "UTF-8 BOM but gbk configured", in: "\xEF\xBB\xBFid\n1\n", opts: CSVOptions{Encoding: "gbk"}, target: ErrUnsupportedEncoding, line: 1},
 		{name: "line too long", in: "id,name\n1," + strings.Repeat("x", 300) + "\n", opts: CSVOptions{MaxRecordBytes: 100, SampleRows: 5}, target: ErrRecordTooLong, line: 2},
 	}
@@ -343,7 +343,7 @@ func TestOpenCSVBadOptions(t *testing.T) {
 		{CSVOptions{Delimiter: '"'}, ErrInvalidOption},
 		{CSVOptions{Delimiter: '\n'}, ErrInvalidOption},
 		{CSVOptions{Delimiter: '，'}, ErrInvalidOption},
-		{CSVOptions{Encoding: "latin1"}, ErrUnsupportedEncoding},
+		{CSVOptions{Encoding: "klingon-8"}, ErrUnsupportedEncoding},
 		{CSVOptions{SampleRows: -1}, ErrInvalidOption},
 		{CSVOptions{BatchRows: -1}, ErrInvalidOption},
 		{CSVOptions{MaxBatchBytes: 2 << 30}, ErrInvalidOption},

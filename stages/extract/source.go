@@ -13,7 +13,8 @@ import (
 	"golang.org/x/text/transform"
 )
 
-// textEncoding is the character encoding of a source file.
+// textEncoding is the kind of a source file's character encoding: it picks
+// the decoding path. The encoding itself is a [charset].
 type textEncoding int
 
 const (
@@ -21,6 +22,10 @@ const (
 	encUTF8
 	encGBK
 	encGB18030
+	encSingle  // a single-byte encoding (windows-1252, iso-8859-15 ...)
+	encUTF16LE // UTF-16, little endian
+	encUTF16BE
+	encXText // another multi-byte encoding, through x/text (big5, shift_jis ...)
 )
 
 func (e textEncoding) String() string {
@@ -29,28 +34,24 @@ func (e textEncoding) String() string {
 		return "gbk"
 	case encGB18030:
 		return "gb18030"
+	case encSingle:
+		return "single-byte"
+	case encUTF16LE:
+		return "utf-16le"
+	case encUTF16BE:
+		return "utf-16be"
+	case encXText:
+		return "multi-byte"
 	}
 	return "utf-8" // undecided at the end means the file was ASCII
 }
 
-// parseEncoding maps the CSVOptions.Encoding spellings.
-func parseEncoding(s string) (textEncoding, error) {
-	switch s {
-	case "", "auto":
-		return encUndecided, nil
-	case "utf-8", "utf8", "UTF-8", "UTF8":
-		return encUTF8, nil
-	case "gbk", "GBK", "cp936", "CP936":
-		return encGBK, nil
-	case "gb18030", "GB18030":
-		return encGB18030, nil
-	}
-	return 0, fmt.Errorf("%w %q: want auto, utf-8, gbk or gb18030", ErrUnsupportedEncoding, s)
-}
+// parseEncoding maps the CSVOptions.Encoding spellings to a charset.
+func parseEncoding(s string) (charset, error) { return lookupCharset(s) }
 
 const (
-	rawBufSize   = 1 << 20  // bytes read from the file at a time
-	detectWindow = 64 << 10 // bytes of non-ASCII text examined by "auto"
+	rawBufSize   = 1 << 20 // bytes read from the file at a time
+	detectWindow = 1 << 20 // bytes from the first non-ASCII one examined by "auto"
 )
 
 var (
@@ -71,34 +72,57 @@ const markerByte = 0xFF
 // mark, resolves "auto", and transcodes GBK/GB18030. Invalid UTF-8 is passed
 // through unchanged; invalid GBK/GB18030 bytes become markers.
 type source struct {
-	r        io.Reader
-	raw      []byte
-	rs, re   int // unread bytes are raw[rs:re]
-	eof      bool
-	started  bool
-	enc      textEncoding
-	dec      transform.Transformer // four-byte GB18030 codes
-	table    *[126 * 191]uint16
-	consumed int64 // source bytes delivered (including a BOM)
+	r          io.Reader
+	raw        []byte
+	rs, re     int // unread bytes are raw[rs:re]
+	eof        bool
+	started    bool
+	enc        textEncoding
+	cs         charset
+	confidence float64               // of the encoding: 1 when declared or certain
+	dec        transform.Transformer // four-byte GB18030 codes
+	table      *[126 * 191]uint16
+	x          *xtext // encUTF16*, encXText
+	consumed   int64  // source bytes delivered (including a BOM)
 }
 
-// newSource reads r through a buffer of size+detectWindow bytes.
-func newSource(r io.Reader, enc textEncoding, size int) *source {
-	s := &source{r: r, raw: make([]byte, size+detectWindow), enc: enc}
-	s.setEncoding(enc)
+// newSource reads r through a buffer of size+window bytes, where window is
+// detectWindow for "auto" (the detector's evidence) and 64 KiB otherwise.
+func newSource(r io.Reader, cs charset, size int) *source {
+	window := 64 << 10
+	if cs.kind == encUndecided {
+		window = detectWindow
+	}
+	s := &source{r: r, raw: make([]byte, size+window), confidence: 1}
+	s.setCharset(cs)
 	return s
 }
 
-func (s *source) setEncoding(enc textEncoding) {
-	s.enc = enc
-	switch enc {
+func (s *source) setCharset(cs charset) {
+	s.cs, s.enc = cs, cs.kind
+	switch cs.kind {
 	case encGBK:
 		s.dec = simplifiedchinese.GBK.NewDecoder()
 		s.table = gbTwoByte()
 	case encGB18030:
 		s.dec = simplifiedchinese.GB18030.NewDecoder()
 		s.table = gbTwoByte()
+	case encUTF16LE, encUTF16BE, encXText:
+		s.x = newXText(cs)
 	}
+}
+
+// setEncoding switches to one of the fast-path kinds.
+func (s *source) setEncoding(enc textEncoding) {
+	s.setCharset(charset{kind: enc, name: enc.String()})
+}
+
+// name is the encoding's name for Stats and messages.
+func (s *source) name() string {
+	if s.cs.name != "" {
+		return s.cs.name
+	}
+	return s.enc.String()
 }
 
 // fill reads until the buffer is full or the file ends.
@@ -180,11 +204,12 @@ func (s *source) read(dst []byte) (int, error) {
 			if len(window) > detectWindow {
 				window, final = window[:detectWindow], false
 			}
-			if looksUTF8(window, final) {
-				s.setEncoding(encUTF8)
-			} else {
-				s.setEncoding(encGB18030)
+			d, err := detectCharset(window, final)
+			if err != nil {
+				return 0, err
 			}
+			s.setCharset(d.cs)
+			s.confidence = d.confidence
 		}
 		if s.enc == encUTF8 {
 			n := copy(dst, src)
@@ -195,7 +220,15 @@ func (s *source) read(dst []byte) (int, error) {
 		if max := len(dst) / 3; len(src) > max { // worst case expansion is 3x
 			src, atEOF = src[:max], false
 		}
-		nDst, nSrc := s.transcode(dst, src, atEOF)
+		var nDst, nSrc int
+		switch s.enc {
+		case encSingle:
+			nDst, nSrc = transcodeSingle(dst, src, s.cs.single), len(src)
+		case encUTF16LE, encUTF16BE, encXText:
+			nDst, nSrc = s.x.transcode(dst, src, atEOF)
+		default:
+			nDst, nSrc = s.transcode(dst, src, atEOF)
+		}
 		s.advance(nSrc)
 		if nDst > 0 || nSrc > 0 {
 			return nDst, nil
@@ -220,21 +253,64 @@ func (s *source) startFile() error {
 	b := s.raw[s.rs:s.re]
 	switch {
 	case bytes.HasPrefix(b, bomUTF8):
-		if s.enc == encGBK || s.enc == encGB18030 {
-			return fmt.Errorf("%w: the file starts with a UTF-8 byte-order mark but encoding %s is configured", ErrUnsupportedEncoding, s.enc)
+		if s.enc != encUndecided && s.enc != encUTF8 {
+			return fmt.Errorf("%w: the file starts with a UTF-8 byte-order mark but encoding %s is configured", ErrUnsupportedEncoding, s.name())
 		}
 		s.advance(len(bomUTF8))
 		s.setEncoding(encUTF8)
 	case bytes.HasPrefix(b, bomGB18030):
-		if s.enc == encUTF8 {
-			return fmt.Errorf("%w: the file starts with a GB18030 byte-order mark but encoding utf-8 is configured", ErrUnsupportedEncoding)
+		if s.enc != encUndecided && s.enc != encGB18030 && s.enc != encGBK {
+			return fmt.Errorf("%w: the file starts with a GB18030 byte-order mark but encoding %s is configured", ErrUnsupportedEncoding, s.name())
 		}
 		s.advance(len(bomGB18030))
 		s.setEncoding(encGB18030)
 	case bytes.HasPrefix(b, bomUTF16LE), bytes.HasPrefix(b, bomUTF16BE):
-		return fmt.Errorf("%w: the file starts with a UTF-16 byte-order mark; convert it to UTF-8", ErrUnsupportedEncoding)
+		want := encUTF16LE
+		if b[0] == 0xFE {
+			want = encUTF16BE
+		}
+		if s.enc != encUndecided && s.enc != want {
+			return fmt.Errorf("%w: the file starts with a %s byte-order mark but encoding %s is configured", ErrUnsupportedEncoding, want, s.name())
+		}
+		s.advance(2)
+		cs, _ := lookupCharset(want.String())
+		s.setCharset(cs)
+	default:
+		if s.enc == encUndecided {
+			if e := sniffUTF16(b); e != encUndecided {
+				cs, _ := lookupCharset(e.String())
+				s.setCharset(cs)
+			}
+		}
 	}
 	return nil
+}
+
+// sniffUTF16 recognises UTF-16 without a byte-order mark by its zero bytes:
+// text that is mostly ASCII puts a zero in every other byte, on the high
+// side. It needs both a clear pattern and some length.
+func sniffUTF16(b []byte) textEncoding {
+	b = b[:min(len(b), 4096)]
+	if len(b) < 32 {
+		return encUndecided
+	}
+	var even, odd int
+	for i := 0; i+1 < len(b); i += 2 {
+		if b[i] == 0 {
+			even++
+		}
+		if b[i+1] == 0 {
+			odd++
+		}
+	}
+	pairs := len(b) / 2
+	switch {
+	case odd*10 >= pairs*6 && even*20 < pairs:
+		return encUTF16LE
+	case even*10 >= pairs*6 && odd*20 < pairs:
+		return encUTF16BE
+	}
+	return encUndecided
 }
 
 // firstNonASCII returns the index of the first byte >= 0x80, or -1.

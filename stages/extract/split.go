@@ -37,16 +37,18 @@ type record struct {
 
 // block is a run of complete records handed from the splitter to the builder.
 type block struct {
-	text    []byte
-	extra   []byte
-	fields  []field
-	recs    []record
-	skip    int   // records at the start that are not data (the header)
-	bytes   int64 // source bytes read for this block
-	blank   int64 // blank lines skipped
-	markers bool  // undecodable bytes are markers (GBK/GB18030), not raw bytes
-	enc     textEncoding
-	err     error // set on the last block when reading failed
+	text       []byte
+	extra      []byte
+	fields     []field
+	recs       []record
+	skip       int   // records at the start that are not data (the header)
+	bytes      int64 // source bytes read for this block
+	blank      int64 // blank lines skipped
+	markers    bool  // undecodable bytes are markers (GBK/GB18030), not raw bytes
+	enc        textEncoding
+	encName    string
+	confidence float64
+	err        error // set on the last block when reading failed
 }
 
 func (b *block) value(f field) []byte {
@@ -62,6 +64,7 @@ func (b *block) reset() {
 	b.fields = b.fields[:0]
 	b.recs = b.recs[:0]
 	b.skip, b.bytes, b.blank, b.markers, b.enc, b.err = 0, 0, 0, false, encUndecided, nil
+	b.encName, b.confidence = "", 0
 }
 
 // splitter is an RFC 4180 parser working on whole blocks of text. It never
