@@ -34,7 +34,7 @@ type Snapshot struct {
 // "<table>"), reads the manifest and authenticates it with auth. A manifest
 // that was changed gives an error wrapping ErrManifestTampered.
 func Open(ctx context.Context, store, ref string, keys KeyWrapper, auth Authenticator) (*Snapshot, error) {
-	s, err := OpenUnverified(ctx, store, ref, keys)
+	s, err := openUnverified(ctx, store, ref, keys, auth)
 	if err != nil {
 		return nil, err
 	}
@@ -49,10 +49,14 @@ func Open(ctx context.Context, store, ref string, keys KeyWrapper, auth Authenti
 // tag); treat everything read through it as untrusted. Data keys are still
 // bound to table, id and file name by the key wrapping.
 func OpenUnverified(ctx context.Context, store, ref string, keys KeyWrapper) (*Snapshot, error) {
+	return openUnverified(ctx, store, ref, keys, nil)
+}
+
+func openUnverified(ctx context.Context, store, ref string, keys KeyWrapper, ledgerAuth Authenticator) (*Snapshot, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	dir, err := Resolve(store, ref)
+	dir, err := resolve(store, ref, ledgerAuth)
 	if err != nil {
 		return nil, err
 	}
