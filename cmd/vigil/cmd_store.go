@@ -91,50 +91,11 @@ func latestPerTable(ms []*snapshot.Manifest) []*snapshot.Manifest {
 
 func snapshotsCmd(g *globals) *cobra.Command {
 	c := &cobra.Command{Use: "snapshots", Short: "List, prune and re-wrap encrypted snapshots"}
-	c.AddCommand(&cobra.Command{
-		Use:   "list [TABLE]",
-		Short: "List committed snapshots (manifests are read, not authenticated: use verify for that)",
-		Args:  cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := g.loadConfig()
-			if err != nil {
-				return err
-			}
-			ms, err := snapshot.List(cfg.Paths().Store)
-			if err != nil {
-				return err
-			}
-			if len(args) == 1 {
-				var keep []*snapshot.Manifest
-				for _, m := range ms {
-					if m.Table == args[0] {
-						keep = append(keep, m)
-					}
-				}
-				ms = keep
-			}
-			if g.jsonOut {
-				if ms == nil {
-					ms = []*snapshot.Manifest{}
-				}
-				return g.printJSON(ms)
-			}
-			tw := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "SNAPSHOT\tCREATED\tROWS\tREJECTED\tFILES\tKEY\tDIGEST")
-			for _, m := range ms {
-				key := ""
-				if len(m.Files) > 0 {
-					key = m.Files[0].KeyID
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%s\n", m.Ref(), m.Created.UTC().Format(time.RFC3339), m.Rows, m.RowsRejected, len(m.Files), key, m.Digest)
-			}
-			return tw.Flush()
-		},
-	})
+	c.AddCommand(snapshotsListCmd(g))
 	var keep int
 	prune := &cobra.Command{
 		Use:   "prune TABLE",
-		Short: "Delete all but the newest --keep snapshots of a table",
+		Short: "Delete all but the newest --keep snapshots of a table (see forget for GFS rules)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if keep < 1 {
@@ -144,7 +105,14 @@ func snapshotsCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			removed, err := snapshot.Prune(cfg.Paths().Store, args[0], keep)
+			kr, err := openKeys(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			if err := knownTables(cfg, cfg.Paths().Store, args); err != nil {
+				return err
+			}
+			removed, err := snapshot.Prune(cfg.Paths().Store, args[0], keep, kr)
 			if err != nil {
 				return err
 			}
@@ -166,12 +134,14 @@ func snapshotsCmd(g *globals) *cobra.Command {
 			}
 			refs := args
 			if all {
-				ms, err := snapshot.List(cfg.Paths().Store)
+				items, err := snapshot.Inventory(cfg.Paths().Store)
 				if err != nil {
 					return err
 				}
-				for _, m := range ms {
-					refs = append(refs, m.Ref())
+				for _, it := range items {
+					if it.Status == snapshot.StatusOK {
+						refs = append(refs, it.Ref())
+					}
 				}
 			}
 			if len(refs) == 0 {
@@ -182,13 +152,14 @@ func snapshotsCmd(g *globals) *cobra.Command {
 				if err != nil {
 					return fmt.Errorf("%s: %w", ref, err)
 				}
-				fmt.Fprintf(g.stdout, "rewrapped %s\n", m.Ref())
+				// Rewrap is idempotent: an interrupted --all is run again.
+				fmt.Fprintf(g.stdout, "rewrapped %s (key %s)\n", m.Ref(), m.Files[0].KeyID)
 			}
 			return nil
 		},
 	}
 	rewrap.Flags().BoolVar(&all, "all", false, "every snapshot")
-	c.AddCommand(prune, rewrap, duckdbSQLCmd(g))
+	c.AddCommand(prune, rewrap, duckdbSQLCmd(g), reindexCmd(g))
 	return c
 }
 

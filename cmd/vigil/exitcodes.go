@@ -47,7 +47,8 @@ func exitCode(ctx context.Context, err error) int {
 		errors.Is(err, keys.ErrInsecureKeyFile), errors.Is(err, keys.ErrNoKeyset),
 		errors.Is(err, keys.ErrBadKeyFile), errors.Is(err, keys.ErrCorrupt), errors.Is(err, keys.ErrUnlockConfig):
 		return exitKeys
-	case errors.Is(err, errVerifyFailed), errors.Is(err, snapshot.ErrManifestTampered):
+	case errors.Is(err, errVerifyFailed), errors.Is(err, snapshot.ErrManifestTampered),
+		errors.Is(err, snapshot.ErrLatestUnproven), errors.Is(err, snapshot.ErrLedgerDamaged):
 		return exitVerify
 	case errors.Is(err, errFindings):
 		return exitFindings

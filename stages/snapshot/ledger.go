@@ -491,3 +491,25 @@ func ledgerEntry(store, table, id string, auth Authenticator) (*LedgerEntry, err
 	}
 	return e, nil
 }
+
+// EncodeLedgerRecord signs rec with auth and returns its file name and
+// content, for writers that store the ledger elsewhere (backup targets).
+func EncodeLedgerRecord(rec *LedgerRecord, auth Authenticator) (name string, data []byte, err error) {
+	rec.Format = LedgerFormat
+	if rec.Time.IsZero() {
+		rec.Time = time.Now().UTC().Truncate(time.Microsecond)
+	}
+	if err := rec.sign(auth); err != nil {
+		return "", nil, err
+	}
+	b, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		return "", nil, err
+	}
+	return rec.Name(), append(b, '\n'), nil
+}
+
+// LedgerRecordPath returns the path of a ledger record file in store.
+func LedgerRecordPath(store, table, name string) string {
+	return filepath.Join(ledgerTableDir(store, table), name)
+}

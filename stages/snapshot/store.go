@@ -156,6 +156,12 @@ func Latest(store, table string) (*Manifest, error) {
 // "<table>" (its latest snapshot, see LatestOf).
 func Resolve(store, ref string) (string, error) { return resolve(store, ref, nil) }
 
+// ResolveAuth is Resolve that authenticates the snapshot ledger records and
+// the latest manifest with auth when ref names a table's latest snapshot.
+func ResolveAuth(store, ref string, auth Authenticator) (string, error) {
+	return resolve(store, ref, auth)
+}
+
 func resolve(store, ref string, auth Authenticator) (string, error) {
 	table, id, hasSlash := strings.Cut(ref, "/")
 	switch {
