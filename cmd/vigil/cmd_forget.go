@@ -210,9 +210,9 @@ reorders what the ledger already records.`,
 	}
 }
 
-// printInventory prints every snapshot with its status; damaged, missing
+// printSnapshotItems prints every snapshot with its status; damaged, missing
 // and unledgered ones are flagged, and the command fails (exit 3).
-func printInventory(g *globals, items []snapshot.Item, invErr error) error {
+func printSnapshotItems(g *globals, items []snapshot.Item, invErr error) error {
 	bad := 0
 	for _, it := range items {
 		if it.Status != snapshot.StatusOK && it.Status != snapshot.StatusForgotten {
@@ -257,3 +257,39 @@ func printInventory(g *globals, items []snapshot.Item, invErr error) error {
 	return nil
 }
 
+
+// ledgerStatus returns the latest snapshot of each table as the snapshot
+// ledger proves it (unprovable ones become warnings), and the newest
+// snapshot set with whether every configured table is in it.
+func ledgerStatus(cfg *pipeline.Config, snaps []*snapshot.Manifest) ([]*snapshot.Manifest, *snapshot.SnapshotSet, []string) {
+	store := cfg.Paths().Store
+	var warns []string
+	tables, _ := snapshot.LedgerTables(store)
+	for _, m := range snaps {
+		if !slices.Contains(tables, m.Table) {
+			tables = append(tables, m.Table)
+		}
+	}
+	slices.Sort(tables)
+	var latest []*snapshot.Manifest
+	for _, t := range tables {
+		m, err := snapshot.LatestOf(store, t, nil)
+		if err != nil {
+			warns = append(warns, err.Error())
+			continue
+		}
+		latest = append(latest, m)
+	}
+	var cfgTables []string
+	for _, t := range cfg.Tables() {
+		cfgTables = append(cfgTables, t.Name)
+	}
+	sets, err := snapshot.Sets(store, cfgTables)
+	if err != nil {
+		warns = append(warns, err.Error())
+	}
+	if len(sets) == 0 {
+		return latest, nil, warns
+	}
+	return latest, &sets[0], warns
+}
