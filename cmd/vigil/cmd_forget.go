@@ -257,7 +257,6 @@ func printSnapshotItems(g *globals, items []snapshot.Item, invErr error) error {
 	return nil
 }
 
-
 // ledgerStatus returns the latest snapshot of each table as the snapshot
 // ledger proves it (unprovable ones become warnings), and the newest
 // snapshot set with whether every configured table is in it.
