@@ -20,7 +20,12 @@ type listItem struct {
 
 func listSnapshots(t *testing.T, dir string, extra ...string) ([]listItem, result) {
 	t.Helper()
-	r := vigil(t, dir, nil, append([]string{"snapshots", "list", "--json"}, extra...)...)
+	return listSnapshotsEnv(t, dir, nil, extra...)
+}
+
+func listSnapshotsEnv(t *testing.T, dir string, env []string, extra ...string) ([]listItem, result) {
+	t.Helper()
+	r := vigil(t, dir, env, append([]string{"snapshots", "list", "--json"}, extra...)...)
 	var items []listItem
 	if err := json.Unmarshal([]byte(r.stdout), &items); err != nil {
 		t.Fatalf("snapshots list --json: %v\n%s", err, r)
@@ -129,7 +134,8 @@ func TestRestoreFromTargetAfterLosingTheStore(t *testing.T) {
 	})
 	t.Run("s3", func(t *testing.T) {
 		srv := s3test.Start(t)
-		env := []string{"VIGIL_S3_KEY=" + s3test.AccessKey, "VIGIL_S3_SECRET=" + s3test.SecretKey}
+		srv.MakeBucket(t, "vigil-e2e")
+		env := []string{"VIGIL_S3_KEY=" + srv.AccessKey, "VIGIL_S3_SECRET=" + srv.SecretKey}
 		target := "    offsite: {type: s3, endpoint: " + srv.Endpoint + ", bucket: vigil-e2e, prefix: prod/, region: us-east-1, " +
 			"access_key_env: VIGIL_S3_KEY, secret_key_env: VIGIL_S3_SECRET, path_style: true}\n"
 		disasterDrill(t, target, env)
@@ -149,7 +155,7 @@ func disasterDrill(t *testing.T, target string, env []string) {
 	run("run", "nightly")
 	run("run", "nightly")
 	run("restore", "--run", "latest", "--to", "local")
-	items, r := listSnapshots(t, dir, "--target", "offsite")
+	items, r := listSnapshotsEnv(t, dir, env, "--target", "offsite")
 	if r.code != 0 || len(items) != 4 {
 		t.Fatalf("list --target: %d items\n%s", len(items), r)
 	}

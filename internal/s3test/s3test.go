@@ -1,8 +1,10 @@
-// Package s3test starts a throwaway S3-compatible server (SeaweedFS's
-// "weed server -s3") on loopback for tests that need a real object store
-// (no mocks). The binary is found in $VIGIL_WEED, $PATH, /usr/local/bin or
-// /tmp/weed-bin; .ci/run builds it at a pinned version. A test on a
-// machine without it is skipped, unless CI is set, where it fails.
+// Package s3test starts a throwaway S3-compatible server on loopback for
+// tests that need a real object store (no mocks): SeaweedFS's "weed server
+// -s3" (found in $VIGIL_WEED, $PATH, /usr/local/bin or /tmp/weed-bin;
+// .ci/run builds it at a pinned version), else the s3rver npm package
+// ($VIGIL_S3RVER, $PATH or /tmp/s3rver/node_modules/.bin) as a lighter
+// fallback. A test on a machine without either is skipped, unless CI is
+// set, where it fails.
 package s3test
 
 import (
@@ -18,13 +20,36 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
 )
 
-// Credentials of the test server's only identity.
+// Credentials of the weed test server's only identity (Server.AccessKey
+// and Server.SecretKey hold the running server's).
 const (
 	AccessKey = "vigiltestaccesskey01"
 	SecretKey = "vigiltestsecretkey0123456789abcdefghijkl"
 )
+
+// s3rverBinary returns the path of the s3rver CLI, or "".
+func s3rverBinary() string {
+	if p := os.Getenv("VIGIL_S3RVER"); p != "" {
+		return p
+	}
+	if p, err := exec.LookPath("s3rver"); err == nil {
+		return p
+	}
+	if p := "/tmp/s3rver/node_modules/.bin/s3rver"; isExec(p) {
+		return p
+	}
+	return ""
+}
+
+func isExec(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
+}
 
 // Binary returns the path of the weed binary, or "".
 func Binary() string {
@@ -44,8 +69,11 @@ func Binary() string {
 
 // Server is a running test server.
 type Server struct {
-	Endpoint string // http://127.0.0.1:PORT
-	Port     int
+	Endpoint  string // http://127.0.0.1:PORT
+	Port      int
+	AccessKey string
+	SecretKey string
+	Kind      string // weed or s3rver
 	Dir      string
 	bin      string
 	args     []string
@@ -61,10 +89,13 @@ func Start(t testing.TB) *Server {
 	t.Helper()
 	bin := Binary()
 	if bin == "" {
+		if rv := s3rverBinary(); rv != "" {
+			return startS3rver(t, rv)
+		}
 		if os.Getenv("CI") != "" {
 			t.Fatal("SeaweedFS weed binary not found (VIGIL_WEED, PATH, /usr/local/bin, /tmp/weed-bin), and CI is set")
 		}
-		t.Skip("SeaweedFS weed binary not found (set VIGIL_WEED or install it as .ci/run does); skipping")
+		t.Skip("SeaweedFS weed binary (or s3rver) not found (set VIGIL_WEED or install it as .ci/run does); skipping")
 	}
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "s3.json")
@@ -75,13 +106,27 @@ func Start(t testing.TB) *Server {
 	data := filepath.Join(dir, "data")
 	os.MkdirAll(data, 0o700)
 	ports := freePorts(t, 4)
-	s := &Server{Port: ports[3], Dir: dir, bin: bin}
+	s := &Server{Port: ports[3], Dir: dir, bin: bin, AccessKey: AccessKey, SecretKey: SecretKey, Kind: "weed"}
 	s.Endpoint = "http://127.0.0.1:" + strconv.Itoa(s.Port)
 	s.args = []string{"server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-dir=" + data,
 		"-master.port=" + strconv.Itoa(ports[0]), "-volume.port=" + strconv.Itoa(ports[1]),
 		"-filer.port=" + strconv.Itoa(ports[2]), "-s3", "-s3.port=" + strconv.Itoa(ports[3]),
 		"-s3.config=" + cfg, "-filer", "-master.telemetry=false", "-master.volumeSizeLimitMB=64",
 		"-volume.max=16"}
+	s.start(t)
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// startS3rver starts the s3rver fallback (credentials S3RVER/S3RVER).
+func startS3rver(t testing.TB, bin string) *Server {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	os.MkdirAll(data, 0o700)
+	port := freePorts(t, 1)[0]
+	s := &Server{Port: port, Dir: dir, bin: bin, AccessKey: "S3RVER", SecretKey: "S3RVER", Kind: "s3rver"}
+	s.Endpoint = "http://127.0.0.1:" + strconv.Itoa(port)
+	s.args = []string{"-d", data, "-a", "127.0.0.1", "-p", strconv.Itoa(port), "-s", "--no-vhost-buckets"}
 	s.start(t)
 	t.Cleanup(s.Stop)
 	return s
@@ -216,4 +261,20 @@ func tail(b []byte, n int) string {
 		b = b[len(b)-n:]
 	}
 	return string(b)
+}
+
+// MakeBucket creates a bucket on the server (operators create theirs; the
+// backup stage never creates one, so a misspelt name fails loudly).
+func (s *Server) MakeBucket(t testing.TB, bucket string) {
+	t.Helper()
+	c, err := minio.New("127.0.0.1:"+strconv.Itoa(s.Port), &minio.Options{
+		Creds: credentials.NewStaticV4(s.AccessKey, s.SecretKey, ""), BucketLookup: minio.BucketLookupPath, Region: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := c.MakeBucket(ctx, bucket, minio.MakeBucketOptions{Region: "us-east-1"}); err != nil {
+		t.Fatalf("make bucket %s: %v", bucket, err)
+	}
 }

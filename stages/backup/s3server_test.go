@@ -16,7 +16,7 @@ func startS3(t *testing.T) *s3srv { return &s3srv{s3test.Start(t)} }
 func (s *s3srv) target(t *testing.T, bucket string) *S3Target {
 	t.Helper()
 	tg, err := NewS3Target("s3", S3Options{Endpoint: s.Endpoint, Bucket: bucket, Prefix: "vigil/", Region: "us-east-1",
-		AccessKey: s3test.AccessKey, SecretKey: s3test.SecretKey, PathStyle: true})
+		AccessKey: s.AccessKey, SecretKey: s.SecretKey, PathStyle: true})
 	if err != nil {
 		t.Fatal(err)
 	}

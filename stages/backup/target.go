@@ -37,8 +37,9 @@ type ObjectInfo struct {
 //   - Put stores exactly size bytes read from r under key, replacing any
 //     object there. The object becomes visible only complete: a reader
 //     never sees a partial object, and a failed or cancelled Put leaves
-//     the old object or none. If r yields a different number of bytes
-//     than size, Put fails and stores nothing.
+//     the old object or none. Put reads exactly size bytes from r: if r
+//     ends before, Put fails and stores nothing; bytes after size are not
+//     read (callers hash what was read to catch a changed source).
 //   - Get returns the object's bytes; a missing object is an error
 //     wrapping ErrNotExist. The caller closes the reader.
 //   - Stat returns the object's size; missing wraps ErrNotExist.
@@ -78,7 +79,7 @@ func CheckKey(key string) error {
 	return nil
 }
 
-// countingReader fails when the reader yields more or fewer bytes than want.
+// countingReader yields exactly want bytes of r and fails if r ends early.
 type countingReader struct {
 	r    io.Reader
 	n    int64
@@ -86,11 +87,14 @@ type countingReader struct {
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
+	if c.n >= c.want || len(p) == 0 {
+		return 0, io.EOF
+	}
+	if rest := c.want - c.n; int64(len(p)) > rest {
+		p = p[:rest]
+	}
 	n, err := c.r.Read(p)
 	c.n += int64(n)
-	if c.n > c.want {
-		return n, fmt.Errorf("backup: source has more than the %d bytes announced", c.want)
-	}
 	if err == io.EOF && c.n != c.want {
 		return n, fmt.Errorf("backup: source has %d bytes, %d announced", c.n, c.want)
 	}
