@@ -74,13 +74,13 @@ type Server struct {
 	AccessKey string
 	SecretKey string
 	Kind      string // weed or s3rver
-	Dir      string
-	bin      string
-	args     []string
-	mu       sync.Mutex
-	cmd      *exec.Cmd
-	done     chan struct{}
-	log      *os.File
+	Dir       string
+	bin       string
+	args      []string
+	mu        sync.Mutex
+	cmd       *exec.Cmd
+	done      chan struct{}
+	log       *os.File
 }
 
 // Start starts a server with its data in a temporary directory and stops it
