@@ -111,6 +111,11 @@ printed.`,
 			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 				return err
 			}
+			if v := os.Getenv(cfg.Keys.PassphraseEnv); cfg.Keys.PassphraseEnv != "" && v != "" {
+				if err := keys.CheckPassphrase(v); err != nil {
+					return err
+				}
+			}
 			kr, err := keys.Init(cmd.Context(), path, unlockOf(cfg), time.Now())
 			if err != nil {
 				return err
@@ -174,6 +179,7 @@ pseudonym token, breaking joins with datasets written before: it needs
 			return nil
 		},
 	})
+	c.AddCommand(keysCustodyCmds(g)...)
 	return c
 }
 
