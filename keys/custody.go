@@ -326,3 +326,7 @@ func parseKeyNum(p Purpose, id string) (uint32, error) {
 	}
 	return num, nil
 }
+
+// PseudonymKeyID returns the id of the primary pseudonym key, which makes
+// Token's keyed hashes (snapshot.Hasher).
+func (k *Keyring) PseudonymKeyID() string { return k.PrimaryKeyID(PurposePseudonym) }

@@ -187,3 +187,64 @@ func disasterDrill(t *testing.T, target string, env []string) {
 	}
 	run("verify", "--target", "offsite", "--all")
 }
+
+// Must show: an erased customer is absent from a restore (locally and from
+// a target) and from the next dataset; erase --list names the erasure and
+// the snapshots that still hold the subject.
+func TestEraseAcrossRestoresAndDatasets(t *testing.T) {
+	dir := setupDir(t, 300, false, "  full: {stages: [snapshot, classify, anonymize]}\n"+backupJobs("    offsite: {type: dir, path: offsite}\n"))
+	mustRun(t, dir, nil, "run", "nightly")
+	csvData, _ := os.ReadFile(filepath.Join(dir, "data", "customers.csv"))
+	lines := strings.Split(string(csvData), "\n")
+	victim := strings.Split(lines[5], ",")[0] // a customer_id
+	if !strings.HasPrefix(victim, "C") {
+		t.Fatalf("unexpected customer id %q", victim)
+	}
+	if r := vigil(t, dir, nil, "erase", "--table", "custmers", "--key", "customer_id="+victim, "--reason", "x"); r.code != exitUsage {
+		t.Fatalf("erase with an unknown table: %s", r)
+	}
+	out := mustRun(t, dir, nil, "erase", "--table", "customers", "--key", "customer_id="+victim, "--reason", "DSR-2026-001")
+	if strings.Contains(out.stdout+out.stderr, victim) {
+		t.Fatal("erase printed the subject's id")
+	}
+	ents, _ := os.ReadDir(filepath.Join(dir, "home", "store", "erasure-ledger"))
+	for _, e := range ents {
+		b, _ := os.ReadFile(filepath.Join(dir, "home", "store", "erasure-ledger", e.Name()))
+		if bytes.Contains(b, []byte(victim)) || bytes.Contains(b, []byte("DSR-2026-001")) {
+			t.Fatal("the erasure ledger is not encrypted")
+		}
+	}
+	r := mustRun(t, dir, nil, "restore", "customers/latest", "--to", "r", "--format", "csv", "--json")
+	var rest struct{ Rows, Erased int64 }
+	json.Unmarshal([]byte(r.stdout), &rest)
+	if rest.Rows != 299 || rest.Erased != 1 {
+		t.Fatalf("restore: %d rows, %d erased; want 299 and 1", rest.Rows, rest.Erased)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "r", "customers-*.csv"))
+	got, _ := os.ReadFile(files[0])
+	if bytes.Contains(got, []byte(victim)) {
+		t.Fatal("the erased customer is in the restore")
+	}
+	// The next dataset.
+	if r := vigil(t, dir, nil, "run", "full"); r.code != 0 {
+		t.Fatalf("run full: %s", r)
+	}
+	q := mustRun(t, dir, nil, "query", "--format", "csv", "SELECT count(*) AS n FROM customers")
+	if !strings.Contains(q.stdout, "299") {
+		t.Fatalf("dataset rows:\n%s", q.stdout)
+	}
+	l := mustRun(t, dir, nil, "erase", "--list", "--json")
+	if !strings.Contains(l.stdout, "DSR-2026-001") || strings.Contains(l.stdout, victim) {
+		t.Fatalf("erase --list:\n%s", l.stdout)
+	}
+	// From the target alone (the erasure ledger travels with the backup).
+	mustRun(t, dir, nil, "backup")
+	os.RemoveAll(filepath.Join(dir, "home", "store", "snapshots"))
+	os.RemoveAll(filepath.Join(dir, "home", "store", "snapshot-ledger"))
+	os.RemoveAll(filepath.Join(dir, "home", "store", "erasure-ledger"))
+	mustRun(t, dir, nil, "restore", "customers/latest", "--target", "offsite", "--to", "r2", "--format", "csv")
+	files, _ = filepath.Glob(filepath.Join(dir, "r2", "customers-*.csv"))
+	if got, _ := os.ReadFile(files[0]); bytes.Contains(got, []byte(victim)) || len(got) == 0 {
+		t.Fatal("the erased customer is in the restore from the target")
+	}
+}

@@ -90,7 +90,39 @@ func Copy(ctx context.Context, store string, t Target, auth snapshot.Authenticat
 			}
 		}
 	}
+	// The erasure ledger travels with the snapshots, so that a restore from
+	// the target alone still leaves erased subjects out.
+	if err := copyErasures(ctx, store, t); err != nil {
+		return rep, err
+	}
 	return rep, nil
+}
+
+func copyErasures(ctx context.Context, store string, t Target) error {
+	ents, err := os.ReadDir(filepath.Join(store, snapshot.ErasureDir))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".bin") {
+			continue
+		}
+		key := snapshot.ErasureDir + "/" + e.Name()
+		b, err := os.ReadFile(filepath.Join(store, snapshot.ErasureDir, e.Name()))
+		if err != nil {
+			return err
+		}
+		if st, err := t.Stat(ctx, key); err == nil && st.Size == int64(len(b)) {
+			continue
+		}
+		if err := putBytesVerified(ctx, t, key, b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // copySnapshot copies one snapshot; it returns false when the target held
@@ -299,6 +331,15 @@ func Fetch(ctx context.Context, t Target, dst, ref string, auth snapshot.Authent
 		return "", fmt.Errorf("%w: bad snapshot id in %q", snapshot.ErrInvalidName, ref)
 	}
 	objs, err := t.List(ctx, ledgerPrefix+table+"/")
+	if err != nil {
+		return "", err
+	}
+	for _, o := range objs {
+		if err := download(ctx, t, o.Key, filepath.Join(dst, filepath.FromSlash(o.Key))); err != nil {
+			return "", err
+		}
+	}
+	objs, err = t.List(ctx, snapshot.ErasureDir+"/")
 	if err != nil {
 		return "", err
 	}

@@ -28,6 +28,8 @@ type Snapshot struct {
 	dir  string
 	m    *Manifest
 	keys KeyWrapper
+	// erasures drop erased subjects' rows from Records (set by Open).
+	erasures *Erasures
 }
 
 // Open resolves ref ("<table>/<id>", "<id>", "<table>/latest" or
@@ -39,6 +41,11 @@ func Open(ctx context.Context, store, ref string, keys KeyWrapper, auth Authenti
 		return nil, err
 	}
 	if err := s.m.Authenticate(auth); err != nil {
+		return nil, err
+	}
+	// Every reader of an opened snapshot (restore, classify, anonymize)
+	// sees the store without erased subjects.
+	if err := s.applyErasures(store); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -159,7 +166,19 @@ func (s *Snapshot) Records(ctx context.Context, alloc memory.Allocator) (array.R
 	if err != nil {
 		return nil, err
 	}
-	return s.newSeqReader(ctx, alloc, s.m.DataFiles(), schema, true)
+	rr, err := s.newSeqReader(ctx, alloc, s.m.DataFiles(), schema, true)
+	if err != nil || s.erasures.Empty(s.m.Table) {
+		return rr, err
+	}
+	if alloc == nil {
+		alloc = memory.DefaultAllocator
+	}
+	f, err := s.erasures.Filter(s.m.Table, rr, alloc)
+	if err != nil {
+		rr.Release()
+		return nil, err
+	}
+	return f, nil
 }
 
 // Rejects returns a reader over the rejected rows (schema RejectSchema).
