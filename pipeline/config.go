@@ -31,6 +31,7 @@ type Config struct {
 	Protect  ProtectConfig      `yaml:"protect"`
 	Verify   VerifyConfig       `yaml:"verify"`
 	Backup   BackupConfig       `yaml:"backup"`
+	Retain   RetentionConfig    `yaml:"retention"`
 	Audit    AuditConfig        `yaml:"audit"`
 	Jobs     map[string]*Job    `yaml:"jobs"`
 	Notify   NotifyConfig       `yaml:"notify"`

@@ -139,6 +139,15 @@ backup:                       # off-site copies of the store (the backup stage)
       type: dir
       path: /mnt/backup/vigil # dir: directory (required)
 
+retention:                    # GFS retention of snapshot sets, applied after each run that writes
+                              # snapshots, locally and on every backup target (with snapshot.keep_last);
+                              # the newest intact snapshot of a table is never removed (see vigil forget)
+  keep_daily: 7               # newest set of each of the last N days (default 0)
+  keep_weekly: 4              # newest set of each of the last N ISO weeks (default 0)
+  keep_monthly: 12            # newest set of each of the last N months (default 0)
+  keep_yearly: 3              # newest set of each of the last N years (default 0)
+  keep_within: 30d            # every set within this span of the newest: h d w m y (default none)
+
 audit:
   logs:                       # access logs to audit
     - name: crm               # required, unique

@@ -179,6 +179,7 @@ func (v *validator) validate() {
 	v.protect()
 	v.verify("verify", &c.Verify)
 	v.backup()
+	v.retention()
 	v.audit()
 	v.auditMappingOptions()
 	v.jobs()

@@ -20,6 +20,7 @@ func commands(g *globals) []*cobra.Command {
 	return []*cobra.Command{
 		initCmd(g), configCmd(g), keysCmd(g), demoCmd(g), runCmd(g), statusCmd(g), scheduleCmd(g), queryCmd(g),
 		snapshotsCmd(g), restoreCmd(g), verifyCmd(g), classifyCmd(g), rulesCmd(g), anonymizeCmd(g), auditCmd(g), logsCmd(g),
+		backupCmd(g), forgetCmd(g), eraseCmd(g),
 	}
 }
 
@@ -116,6 +117,11 @@ printed.`,
 			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 				return err
 			}
+			if v := os.Getenv(cfg.Keys.PassphraseEnv); cfg.Keys.PassphraseEnv != "" && v != "" {
+				if err := keys.CheckPassphrase(v); err != nil {
+					return err
+				}
+			}
 			kr, err := keys.Init(cmd.Context(), path, unlockOf(cfg), time.Now())
 			if err != nil {
 				return err
@@ -182,6 +188,7 @@ pseudonym token, breaking joins with datasets written before: it needs
 			return nil
 		},
 	})
+	c.AddCommand(keysCustodyCmds(g)...)
 	return c
 }
 

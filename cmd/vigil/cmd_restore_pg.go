@@ -22,12 +22,11 @@ type pgRestoreFlags struct {
 
 func (p *pgRestoreFlags) flags(c *cobra.Command) {
 	c.Flags().StringVar(&p.toEnv, "to-env", "", "name of an environment variable holding the target PostgreSQL DSN")
-	c.Flags().StringVar(&p.run, "run", "", "restore every snapshot written by this run id (PostgreSQL targets)")
 	c.Flags().StringVar(&p.schema, "schema", "public", "target schema (PostgreSQL targets)")
 }
 
 func (p *pgRestoreFlags) wanted(to string) bool {
-	return p.toEnv != "" || p.run != "" || isPostgresURL(to)
+	return p.toEnv != "" || isPostgresURL(to)
 }
 
 func isPostgresURL(s string) bool {
@@ -64,7 +63,7 @@ func restoreToPostgres(cmd *cobra.Command, g *globals, to string, p pgRestoreFla
 		}
 		dsn = to
 	default:
-		return usageError{errors.New("--run and --to-env restore into PostgreSQL: give --to postgres://HOST/DB or --to-env VAR")}
+		return usageError{errors.New("--to-env restores into PostgreSQL: give --to postgres://HOST/DB or --to-env VAR")}
 	}
 	if (p.run == "") == (len(args) == 0) {
 		return usageError{errors.New("give one SNAPSHOT or --run RUN")}

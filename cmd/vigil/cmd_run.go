@@ -23,6 +23,8 @@ func buildStages(g *globals, names []string) ([]pipeline.Stage, error) {
 			out = append(out, classifyStage{g: g})
 		case "anonymize":
 			out = append(out, anonymizeStage{g: g})
+		case "backup":
+			out = append(out, backupStage{g: g})
 		case "audit":
 			out = append(out, auditStage{g: g, from: g.auditFrom, to: g.auditTo})
 		default:

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -11,7 +12,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vigil-dg/vigil/keys"
 	"github.com/vigil-dg/vigil/pipeline"
+	"github.com/vigil-dg/vigil/stages/backup"
 	"github.com/vigil-dg/vigil/stages/snapshot"
 )
 
@@ -35,9 +38,10 @@ func statusCmd(g *globals) *cobra.Command {
 				// still show what it can (verify names the problem).
 				rep.Warnings = append(rep.Warnings, err.Error())
 			}
-			latest := latestPerTable(snaps)
+			latest, setInfo, warns := ledgerStatus(cfg, snaps)
+			rep.Warnings = append(rep.Warnings, warns...)
 			if g.jsonOut {
-				return g.printJSON(map[string]any{"status": rep, "snapshots": latest})
+				return g.printJSON(map[string]any{"status": rep, "snapshots": latest, "snapshot_set": setInfo})
 			}
 			tw := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintf(tw, "home %s, zone %s\n\n", rep.Home, rep.Timezone)
@@ -67,6 +71,13 @@ func statusCmd(g *globals) *cobra.Command {
 			for _, m := range latest {
 				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", m.Table, m.ID, m.Rows, m.RowsRejected, m.Created.In(cfg.Location).Format("2006-01-02 15:04:05"))
 			}
+			if setInfo != nil {
+				state := "complete"
+				if !setInfo.Complete {
+					state = "INCOMPLETE (no snapshot of " + strings.Join(setInfo.Missing, ", ") + ")"
+				}
+				fmt.Fprintf(tw, "\nnewest snapshot set: %s, %s\n", setInfo.RunID, state)
+			}
 			for _, w := range rep.Warnings {
 				fmt.Fprintf(tw, "warning: %s\n", w)
 			}
@@ -91,50 +102,11 @@ func latestPerTable(ms []*snapshot.Manifest) []*snapshot.Manifest {
 
 func snapshotsCmd(g *globals) *cobra.Command {
 	c := &cobra.Command{Use: "snapshots", Short: "List, prune and re-wrap encrypted snapshots"}
-	c.AddCommand(&cobra.Command{
-		Use:   "list [TABLE]",
-		Short: "List committed snapshots (manifests are read, not authenticated: use verify for that)",
-		Args:  cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := g.loadConfig()
-			if err != nil {
-				return err
-			}
-			ms, err := snapshot.List(cfg.Paths().Store)
-			if err != nil {
-				return err
-			}
-			if len(args) == 1 {
-				var keep []*snapshot.Manifest
-				for _, m := range ms {
-					if m.Table == args[0] {
-						keep = append(keep, m)
-					}
-				}
-				ms = keep
-			}
-			if g.jsonOut {
-				if ms == nil {
-					ms = []*snapshot.Manifest{}
-				}
-				return g.printJSON(ms)
-			}
-			tw := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "SNAPSHOT\tCREATED\tROWS\tREJECTED\tFILES\tKEY\tDIGEST")
-			for _, m := range ms {
-				key := ""
-				if len(m.Files) > 0 {
-					key = m.Files[0].KeyID
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%s\n", m.Ref(), m.Created.UTC().Format(time.RFC3339), m.Rows, m.RowsRejected, len(m.Files), key, m.Digest)
-			}
-			return tw.Flush()
-		},
-	})
+	c.AddCommand(snapshotsListCmd(g))
 	var keep int
 	prune := &cobra.Command{
 		Use:   "prune TABLE",
-		Short: "Delete all but the newest --keep snapshots of a table",
+		Short: "Delete all but the newest --keep snapshots of a table (see forget for GFS rules)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if keep < 1 {
@@ -144,7 +116,14 @@ func snapshotsCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			removed, err := snapshot.Prune(cfg.Paths().Store, args[0], keep)
+			kr, err := openKeys(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			if err := knownTables(cfg, cfg.Paths().Store, args); err != nil {
+				return err
+			}
+			removed, err := snapshot.Prune(cfg.Paths().Store, args[0], keep, kr)
 			if err != nil {
 				return err
 			}
@@ -172,12 +151,14 @@ func snapshotsCmd(g *globals) *cobra.Command {
 			}
 			refs := args
 			if all {
-				ms, err := snapshot.List(cfg.Paths().Store)
+				items, err := snapshot.Inventory(cfg.Paths().Store)
 				if err != nil {
 					return err
 				}
-				for _, m := range ms {
-					refs = append(refs, m.Ref())
+				for _, it := range items {
+					if it.Status == snapshot.StatusOK {
+						refs = append(refs, it.Ref())
+					}
 				}
 			}
 			if len(refs) == 0 {
@@ -189,9 +170,10 @@ func snapshotsCmd(g *globals) *cobra.Command {
 				if err != nil {
 					return fmt.Errorf("%s: %w", ref, err)
 				}
+				// Rewrap is idempotent: an interrupted --all is run again.
 				done = append(done, m.Ref())
 				if !g.jsonOut {
-					fmt.Fprintf(g.stdout, "rewrapped %s\n", m.Ref())
+					fmt.Fprintf(g.stdout, "rewrapped %s (key %s)\n", m.Ref(), m.Files[0].KeyID)
 				}
 			}
 			if g.jsonOut {
@@ -201,7 +183,7 @@ func snapshotsCmd(g *globals) *cobra.Command {
 		},
 	}
 	rewrap.Flags().BoolVar(&all, "all", false, "every snapshot")
-	c.AddCommand(prune, rewrap, duckdbSQLCmd(g))
+	c.AddCommand(prune, rewrap, duckdbSQLCmd(g), reindexCmd(g))
 	return c
 }
 
@@ -285,31 +267,44 @@ func snapshotDigestSQL(m *snapshot.Manifest) string {
 }
 
 func restoreCmd(g *globals) *cobra.Command {
-	var to, format string
+	var to, format, run, target string
 	var pg pgRestoreFlags
 	c := &cobra.Command{
-		Use:   "restore SNAPSHOT|--run RUN --to DIR|postgres://… [--format csv|parquet]",
-		Short: "Decrypt a snapshot into PLAINTEXT files (only where you ask for it)",
+		Use:   "restore (SNAPSHOT | --run RUN|latest) --to DIR|postgres://… [--format csv|parquet] [--target NAME]",
+		Short: "Decrypt a snapshot, or a whole snapshot set, into PLAINTEXT files (only where you ask for it)",
 		Long: `Decrypt and authenticate a snapshot and write its rows as plaintext CSV or plain
 Parquet into --to (files mode 0600, written atomically). SNAPSHOT is
-TABLE/ID, ID, or TABLE/latest. The output holds raw personal data: keep it
-where it may be kept.
+TABLE/ID, ID, or TABLE/latest: latest is the newest snapshot the signed
+snapshot ledger records; if it is missing or damaged, restore fails (exit 3)
+and never falls back to an older one.
+
+--run RUN restores every table of one snapshot set (the snapshots one run
+wrote: one consistent night); --run latest picks the newest COMPLETE set
+(every configured table present) and says which newer sets were incomplete.
+
+--target NAME restores from a backup target alone (the disaster case: the
+local store is gone); the target's own ledger decides what latest is. The
+output holds raw personal data: keep it where it may be kept.
 
 With --to postgres://HOST/DB (no password in it: use PGPASSWORD or
 ~/.pgpass) or --to-env VAR (a variable holding the whole DSN), the snapshot,
 or every snapshot of --run RUN, is restored into PostgreSQL in one
 transaction: tables are created with their original types (or must be
 empty), in --schema (default public).`,
-		Args: cobra.RangeArgs(0, 1),
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if pg.wanted(to) {
+				if target != "" {
+					return usageError{errors.New("--target restores into files; restore into PostgreSQL from the local store")}
+				}
+				pg.run = run
 				return restoreToPostgres(cmd, g, to, pg, args)
-			}
-			if len(args) != 1 {
-				return usageError{errors.New("restore needs one SNAPSHOT (--run works with PostgreSQL targets)")}
 			}
 			if to == "" {
 				return usageError{errors.New("--to is required")}
+			}
+			if (run == "") == (len(args) == 0) {
+				return usageError{errors.New("name one SNAPSHOT or use --run RUN|latest")}
 			}
 			f := snapshot.Format(strings.ToLower(format))
 			if f != snapshot.FormatCSV && f != snapshot.FormatParquet {
@@ -319,23 +314,95 @@ empty), in --schema (default public).`,
 			if err != nil {
 				return err
 			}
-			s, err := snapshot.Open(cmd.Context(), cfg.Paths().Store, args[0], kr, kr)
-			if err != nil {
-				return err
+			store := cfg.Paths().Store
+			var tables []string
+			for _, t := range cfg.Tables() {
+				tables = append(tables, t.Name)
 			}
-			r, err := snapshot.Restore(cmd.Context(), s, to, f)
-			if err != nil {
-				return err
+			var refs []string
+			var t backup.Target
+			if target != "" {
+				if t, err = openTarget(cfg, target); err != nil {
+					return err
+				}
+				tmp, cleanup, err := privateTemp(cfg)
+				if err != nil {
+					return err
+				}
+				defer cleanup()
+				store = tmp
+			}
+			if run != "" {
+				sets, err := setsOf(cmd.Context(), t, store, tables, kr)
+				if err != nil {
+					return err
+				}
+				set, skipped, err := snapshot.FindSet(sets, run)
+				for _, s := range skipped {
+					fmt.Fprintf(g.stderr, "warning: snapshot set %s is incomplete (no snapshot of %s); using an older complete set\n", s.RunID, strings.Join(s.Missing, ", "))
+				}
+				if err != nil {
+					return err
+				}
+				for _, tb := range tables {
+					refs = append(refs, tb+"/"+set.Snapshots[tb])
+				}
+				fmt.Fprintf(g.stdout, "snapshot set %s (%d tables)\n", set.RunID, len(refs))
+			} else {
+				refs = args
+			}
+			var out []*snapshot.Restored
+			for _, ref := range refs {
+				if t != nil {
+					if !strings.Contains(ref, "/") {
+						ref += "/latest"
+					}
+					if ref, err = backup.Fetch(cmd.Context(), t, store, ref, kr); err != nil {
+						return err
+					}
+				}
+				s, err := snapshot.Open(cmd.Context(), store, ref, kr, kr)
+				if err != nil {
+					return err
+				}
+				r, err := snapshot.Restore(cmd.Context(), s, to, f)
+				if err != nil {
+					return err
+				}
+				out = append(out, r)
+				if !g.jsonOut {
+					fmt.Fprintf(g.stdout, "restored %s: %d rows to %s (%s, plaintext)\n", s.Manifest().Ref(), r.Rows, r.Path, r.Format)
+				}
 			}
 			if g.jsonOut {
-				return g.printJSON(r)
+				if len(out) == 1 && run == "" {
+					return g.printJSON(out[0])
+				}
+				return g.printJSON(out)
 			}
-			fmt.Fprintf(g.stdout, "restored %s: %d rows to %s (%s, plaintext)\n", s.Manifest().Ref(), r.Rows, r.Path, r.Format)
 			return nil
 		},
 	}
 	c.Flags().StringVar(&to, "to", "", "output directory, or postgres://HOST/DB (no password)")
 	pg.flags(c)
 	c.Flags().StringVar(&format, "format", "parquet", "csv or parquet")
+	c.Flags().StringVar(&run, "run", "", "restore every table of this run's snapshot set (or latest: the newest complete set)")
+	c.Flags().StringVar(&target, "target", "", "restore from this backup target instead of the local store")
 	return c
+}
+
+// setsOf returns the snapshot sets of the local store, or of a target
+// (whose ledgers are fetched into store first).
+func setsOf(ctx context.Context, t backup.Target, store string, tables []string, kr *keys.Keyring) ([]snapshot.SnapshotSet, error) {
+	if t != nil {
+		if _, err := backup.FetchMeta(ctx, t, store); err != nil {
+			return nil, err
+		}
+	}
+	for _, tb := range tables {
+		if _, err := snapshot.ReadLedger(store, tb, kr); err != nil {
+			return nil, err
+		}
+	}
+	return snapshot.Sets(store, tables)
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // stageNames are the stages a job may list, in the order a nightly job runs them.
-var stageNames = []string{"snapshot", "classify", "anonymize", "verify", "audit"}
+var stageNames = []string{"snapshot", "classify", "anonymize", "verify", "audit", "backup"}
 
 // loadConfig loads the config named by --config.
 func (g *globals) loadConfig() (*pipeline.Config, error) {

@@ -47,9 +47,11 @@ func exitCode(ctx context.Context, err error) int {
 		return exitTimeout
 	case errors.Is(err, keys.ErrWrongPassphrase), errors.Is(err, keys.ErrNoPassphrase),
 		errors.Is(err, keys.ErrInsecureKeyFile), errors.Is(err, keys.ErrNoKeyset),
-		errors.Is(err, keys.ErrBadKeyFile), errors.Is(err, keys.ErrCorrupt), errors.Is(err, keys.ErrUnlockConfig):
+		errors.Is(err, keys.ErrBadKeyFile), errors.Is(err, keys.ErrCorrupt), errors.Is(err, keys.ErrUnlockConfig),
+		errors.Is(err, keys.ErrWeakPassphrase), errors.Is(err, keys.ErrKeyInUse), errors.Is(err, keys.ErrEscrow):
 		return exitKeys
-	case errors.Is(err, errVerifyFailed), isTampering(err):
+	case errors.Is(err, errVerifyFailed), isTampering(err),
+		errors.Is(err, snapshot.ErrLatestUnproven), errors.Is(err, snapshot.ErrLedgerDamaged):
 		return exitVerify
 	case errors.Is(err, errFindings):
 		return exitFindings

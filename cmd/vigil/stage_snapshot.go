@@ -80,18 +80,14 @@ func (s snapshotStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Res
 		res.Add(g+"snapshot_rows."+t.Name, m.Rows)
 		res.Add(g+"snapshot_rejected_rows."+t.Name, stats.RowsRejected)
 		res.SetDetail("snapshot."+t.Name, m.Ref())
+		res.SetDetail("seq."+t.Name, fmt.Sprint(m.Seq))
 		env.Logger.Info("snapshot written", "table", t.Name, "snapshot", m.Ref(), "rows_read", stats.RowsRead,
 			"rows_written", stats.RowsWritten, "rows_rejected", stats.RowsRejected, "encoding", stats.Encoding,
 			"encoding_confidence", stats.EncodingConfidence, "delimiter", stats.Delimiter)
-		if keep := env.Config.Snapshot.KeepLast; keep > 0 {
-			pruned, err := snapshot.Prune(store, t.Name, keep)
-			if err != nil {
-				return res, fmt.Errorf("table %s: retention: %w", t.Name, err)
-			}
-			if len(pruned) > 0 {
-				env.Logger.Info("retention removed old snapshots", "table", t.Name, "count", len(pruned), "keep_last", keep)
-			}
-		}
+	}
+	// Retention runs once per run, on whole snapshot sets (see vigil forget).
+	if err := applyRetention(ctx, env, kr, &res); err != nil {
+		return res, fmt.Errorf("retention: %w", err)
 	}
 	if len(failed) > 0 {
 		return res, fmt.Errorf("%w: %d of %d tables failed (%s), the others were committed:\n%w",
@@ -196,6 +192,7 @@ func (s snapshotStage) snapshotTable(ctx context.Context, env *pipeline.Env, src
 		Now:            env.Now,
 		Logger:         env.Logger,
 		Extra:          extra,
+		RunID:          env.RunID,
 	}, rr.Schema())
 	if err != nil {
 		return nil, extract.Stats{}, err

@@ -36,6 +36,8 @@ type verifyStage struct {
 	g    *globals
 	refs []string // explicit snapshots; empty = the latest of each table, limited by the verify config
 	all  bool     // every snapshot of every table
+	// store overrides the local store (verify --target: a copy fetched from a target)
+	store string
 }
 
 func (verifyStage) Name() string { return "verify" }
@@ -47,6 +49,9 @@ func (s verifyStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Resul
 		return res, err
 	}
 	store := env.Paths.Store
+	if s.store != "" {
+		store = s.store
+	}
 	opts := verify.Options{AllSnapshots: s.all, RestoreDrill: true, TempDir: filepath.Join(env.Paths.Home, "tmp"), Logger: env.Logger, Now: env.Now}
 	if err := os.MkdirAll(opts.TempDir, 0o700); err != nil {
 		return res, err
@@ -167,6 +172,7 @@ func writeJSONAtomic(path string, v any) error {
 
 func verifyCmd(g *globals) *cobra.Command {
 	var all bool
+	var target string
 	c := &cobra.Command{
 		Use:   "verify [SNAPSHOT...] [--all]",
 		Short: "Prove that snapshots restore: decrypt, hash, count, digest, and read them with DuckDB",
@@ -193,9 +199,17 @@ every snapshot; SNAPSHOT is TABLE/ID, ID or TABLE/latest.`,
 			}
 			var results []*verify.Result
 			g.verifyOut = &results
+			st := verifyStage{g: g, refs: args, all: all}
+			if target != "" {
+				cleanup, err := fetchForVerify(cmd.Context(), g, cfg, target, &st)
+				if err != nil {
+					return err
+				}
+				defer cleanup()
+			}
 			r := &pipeline.Runner{Config: cfg, Logger: g.log}
 			_, runErr := r.RunFire(cmd.Context(), pipeline.Fire{Job: job, Trigger: pipeline.TriggerManual},
-				[]pipeline.Stage{verifyStage{g: g, refs: args, all: all}})
+				[]pipeline.Stage{st})
 			if g.jsonOut {
 				if results == nil {
 					results = []*verify.Result{}
@@ -210,6 +224,7 @@ every snapshot; SNAPSHOT is TABLE/ID, ID or TABLE/latest.`,
 		},
 	}
 	c.Flags().BoolVar(&all, "all", false, "verify every snapshot, not only the newest of each table")
+	c.Flags().StringVar(&target, "target", "", "verify the copies on this backup target (fetched to a private temporary store)")
 	return c
 }
 

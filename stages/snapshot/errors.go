@@ -27,6 +27,13 @@ var (
 	ErrExists            = errors.New("snapshot: target already exists")
 	ErrInvalidOptions    = errors.New("snapshot: invalid options")
 	ErrNullInNonNullable = errors.New("snapshot: null in non-nullable column")
+	// ErrLedgerDamaged: a snapshot ledger record cannot be read, parsed or
+	// authenticated, or the records contradict each other.
+	ErrLedgerDamaged = errors.New("snapshot: snapshot ledger damaged")
+	// ErrLatestUnproven: the newest snapshot the ledger knows is missing or
+	// damaged, or the store holds a snapshot the ledger does not know.
+	// "latest" then fails; it never falls back to an older snapshot.
+	ErrLatestUnproven = errors.New("snapshot: latest snapshot cannot be proven")
 )
 
 // FileError is an error about one file of a snapshot. Detail never holds

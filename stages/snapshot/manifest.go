@@ -40,6 +40,8 @@ type Manifest struct {
 	Table        string            `json:"table"`
 	Source       string            `json:"source"`
 	ID           string            `json:"id"`
+	Seq          int64             `json:"seq,omitempty"`    // place in the table's order, from the snapshot ledger (0: written before sequences); never from the clock
+	RunID        string            `json:"run_id,omitempty"` // the run (snapshot set) that wrote it
 	Created      time.Time         `json:"created"`
 	Rows         int64             `json:"rows"`
 	RowsRead     int64             `json:"rows_read"`
@@ -57,7 +59,14 @@ type Manifest struct {
 	// Tag is the base64 MAC over CanonicalBytes, made by the keyset's
 	// manifest authentication key.
 	Tag string `json:"tag,omitempty"`
+
+	// fileSHA256 is the hex SHA-256 of manifest.json as read (not stored).
+	fileSHA256 string
 }
+
+// FileSHA256 returns the hex SHA-256 of manifest.json as it was read from
+// disk ("" for a manifest not read from a file).
+func (m *Manifest) FileSHA256() string { return m.fileSHA256 }
 
 // Column is one column of a snapshot's schema. Type is the Arrow type
 // string (arrow.DataType.String), e.g. "utf8", "decimal(18, 2)",
@@ -227,6 +236,9 @@ func (m *Manifest) validate() error {
 	}
 	if m.Created.IsZero() {
 		return errors.New("created is missing")
+	}
+	if m.Seq < 0 {
+		return errors.New("negative sequence number")
 	}
 	if m.Rows < 0 || m.RowsRead < 0 || m.RowsRejected < 0 {
 		return errors.New("negative row count")

@@ -29,13 +29,15 @@ type Snapshot struct {
 	m    *Manifest
 	keys KeyWrapper
 	auth Authenticator // nil when opened unverified; used to open a chain's other links
+	// erasures drop erased subjects' rows from Records (set by Open).
+	erasures *Erasures
 }
 
 // Open resolves ref ("<table>/<id>", "<id>", "<table>/latest" or
 // "<table>"), reads the manifest and authenticates it with auth. A manifest
 // that was changed gives an error wrapping ErrManifestTampered.
 func Open(ctx context.Context, store, ref string, keys KeyWrapper, auth Authenticator) (*Snapshot, error) {
-	s, err := OpenUnverified(ctx, store, ref, keys)
+	s, err := openUnverified(ctx, store, ref, keys, auth)
 	if err != nil {
 		return nil, err
 	}
@@ -43,6 +45,11 @@ func Open(ctx context.Context, store, ref string, keys KeyWrapper, auth Authenti
 		return nil, err
 	}
 	s.auth = auth
+	// Every reader of an opened snapshot (restore, classify, anonymize)
+	// sees the store without erased subjects.
+	if err := s.applyErasures(store); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -51,10 +58,14 @@ func Open(ctx context.Context, store, ref string, keys KeyWrapper, auth Authenti
 // tag); treat everything read through it as untrusted. Data keys are still
 // bound to table, id and file name by the key wrapping.
 func OpenUnverified(ctx context.Context, store, ref string, keys KeyWrapper) (*Snapshot, error) {
+	return openUnverified(ctx, store, ref, keys, nil)
+}
+
+func openUnverified(ctx context.Context, store, ref string, keys KeyWrapper, ledgerAuth Authenticator) (*Snapshot, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	dir, err := Resolve(store, ref)
+	dir, err := resolve(store, ref, ledgerAuth)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +171,19 @@ func (s *Snapshot) Records(ctx context.Context, alloc memory.Allocator) (array.R
 	if err != nil {
 		return nil, err
 	}
-	return s.newSeqReader(ctx, alloc, s.m.DataFiles(), schema, true)
+	rr, err := s.newSeqReader(ctx, alloc, s.m.DataFiles(), schema, true)
+	if err != nil || s.erasures.Empty(s.m.Table) {
+		return rr, err
+	}
+	if alloc == nil {
+		alloc = memory.DefaultAllocator
+	}
+	f, err := s.erasures.Filter(s.m.Table, rr, alloc)
+	if err != nil {
+		rr.Release()
+		return nil, err
+	}
+	return f, nil
 }
 
 // Rejects returns a reader over the rejected rows (schema RejectSchema).

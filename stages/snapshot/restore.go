@@ -33,6 +33,7 @@ type Restored struct {
 	Path   string `json:"path"`
 	Format Format `json:"format"`
 	Rows   int64  `json:"rows"`
+	Erased int64  `json:"erased,omitempty"` // rows of erased subjects left out
 }
 
 // Restore decrypts the data rows of s into one PLAINTEXT file
@@ -99,8 +100,12 @@ func Restore(ctx context.Context, s *Snapshot, dir string, format Format) (*Rest
 	if err := tmp.Close(); err != nil {
 		return nil, fmt.Errorf("snapshot: restore: %w", err)
 	}
-	if rows != m.Rows {
-		return nil, fmt.Errorf("%w: restored %d rows, manifest says %d", ErrRowCount, rows, m.Rows)
+	var erased int64
+	if f, ok := rr.(*ErasureFilter); ok {
+		erased = f.Erased
+	}
+	if rows+erased != m.Rows {
+		return nil, fmt.Errorf("%w: restored %d rows and left out %d erased, manifest says %d", ErrRowCount, rows, erased, m.Rows)
 	}
 	// Link instead of rename so that an existing file is never replaced.
 	if err := os.Link(tmp.Name(), final); err != nil {
@@ -114,7 +119,7 @@ func Restore(ctx context.Context, s *Snapshot, dir string, format Format) (*Rest
 	if err := atomicfile.SyncDir(dir); err != nil {
 		return nil, err
 	}
-	return &Restored{Path: final, Format: format, Rows: rows}, nil
+	return &Restored{Path: final, Format: format, Rows: rows, Erased: erased}, nil
 }
 
 func restoreParquet(rr array.RecordReader, w *bufio.Writer, alloc memory.Allocator) (int64, error) {

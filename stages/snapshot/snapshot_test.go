@@ -499,23 +499,26 @@ func TestListLatestResolvePrune(t *testing.T) {
 	if err == nil || len(ms) != 3 || !errors.Is(err, ErrManifestInvalid) {
 		t.Errorf("List with a broken manifest = %d, %v", len(ms), err)
 	}
-	if _, err := Prune(store, "customers", 1); err == nil {
-		t.Error("Prune went on around an unreadable snapshot")
+	// Prune keeps the damaged snapshot (evidence) and removes the others.
+	auth := newTestAuth("a1")
+	deleted, err := Prune(store, "customers", 1, auth)
+	if err != nil || len(deleted) != 1 || deleted[0] != "customers/"+ids[0] {
+		t.Fatalf("Prune around a damaged snapshot = %v, %v", deleted, err)
 	}
 	os.WriteFile(bad, orig, 0o600)
 
-	deleted, err := Prune(store, "customers", 1)
-	if err != nil || len(deleted) != 2 || deleted[0] != "customers/"+ids[0] {
+	deleted, err = Prune(store, "customers", 1, auth)
+	if err != nil || len(deleted) != 1 || deleted[0] != "customers/"+ids[1] {
 		t.Fatalf("Prune = %v, %v", deleted, err)
 	}
 	ms, _ = List(store)
 	if len(ms) != 2 || ms[0].ID != ids[2] {
 		t.Fatalf("after Prune: %v", ms)
 	}
-	if _, err := Prune(store, "customers", 0); err == nil {
+	if _, err := Prune(store, "customers", 0, auth); err == nil {
 		t.Error("Prune(0) should refuse")
 	}
-	if err := Delete(store, "订单/"+other.ID); err != nil {
+	if err := Delete(store, "订单/"+other.ID, auth); err != nil {
 		t.Fatal(err)
 	}
 	if ms, _ = List(store); len(ms) != 1 {

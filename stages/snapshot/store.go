@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -54,6 +55,9 @@ func sortManifests(ms []*Manifest) {
 		a, b := ms[i], ms[j]
 		if a.Table != b.Table {
 			return a.Table < b.Table
+		}
+		if a.Seq != b.Seq {
+			return a.Seq < b.Seq
 		}
 		if !a.Created.Equal(b.Created) {
 			return a.Created.Before(b.Created)
@@ -132,6 +136,8 @@ func readManifestAt(dir, table, id string) (*Manifest, error) {
 	if err != nil {
 		return nil, &FileError{File: ManifestName, Err: ErrManifestInvalid, Detail: strings.TrimPrefix(err.Error(), ErrManifestInvalid.Error()+": ")}
 	}
+	sum := sha256.Sum256(b)
+	m.fileSHA256 = sha256Hex(sum[:])
 	if m.Table != table || m.ID != id {
 		return nil, &FileError{File: ManifestName, Err: ErrManifestTampered,
 			Detail: fmt.Sprintf("manifest names %s/%s but lies in %s/%s", m.Table, m.ID, table, id)}
@@ -140,25 +146,23 @@ func readManifestAt(dir, table, id string) (*Manifest, error) {
 }
 
 // Latest returns the manifest of the newest committed snapshot of table
-// (not authenticated).
+// as the snapshot ledger knows it (see LatestOf; not authenticated).
 func Latest(store, table string) (*Manifest, error) {
-	if err := ValidTable(table); err != nil {
-		return nil, err
-	}
-	ms, err := listTable(store, table)
-	if len(ms) == 0 {
-		if err != nil {
-			return nil, err
-		}
-		return nil, fmt.Errorf("%w: no snapshot of table %q", ErrNotFound, table)
-	}
-	return ms[len(ms)-1], nil
+	return LatestOf(store, table, nil)
 }
 
 // Resolve returns the directory of the committed snapshot named by ref:
 // "<table>/<id>", "<table>/latest", "<id>" (searched in all tables) or
-// "<table>" (its latest snapshot).
-func Resolve(store, ref string) (string, error) {
+// "<table>" (its latest snapshot, see LatestOf).
+func Resolve(store, ref string) (string, error) { return resolve(store, ref, nil) }
+
+// ResolveAuth is Resolve that authenticates the snapshot ledger records and
+// the latest manifest with auth when ref names a table's latest snapshot.
+func ResolveAuth(store, ref string, auth Authenticator) (string, error) {
+	return resolve(store, ref, auth)
+}
+
+func resolve(store, ref string, auth Authenticator) (string, error) {
 	table, id, hasSlash := strings.Cut(ref, "/")
 	switch {
 	case hasSlash:
@@ -166,7 +170,7 @@ func Resolve(store, ref string) (string, error) {
 			return "", err
 		}
 		if id == latestRef {
-			m, err := Latest(store, table)
+			m, err := LatestOf(store, table, auth)
 			if err != nil {
 				return "", err
 			}
@@ -200,16 +204,29 @@ func Resolve(store, ref string) (string, error) {
 		}
 		return "", fmt.Errorf("%w: %s exists in %d tables; use <table>/<id>", ErrAmbiguous, ref, len(found))
 	default:
-		return Resolve(store, ref+"/"+latestRef)
+		return resolve(store, ref+"/"+latestRef, auth)
 	}
 }
 
-// Delete removes one committed snapshot. It first renames the directory to
-// a .tmp-* name, so a crash never leaves a half-deleted visible snapshot.
-func Delete(store, ref string) error {
+// Delete removes one committed snapshot: it records the removal in the
+// snapshot ledger (signed with auth), then renames the directory to a
+// .tmp-* name and removes it, so a crash never leaves a half-deleted
+// visible snapshot nor a ledger that names a removed snapshot as live.
+func Delete(store, ref string, auth Authenticator) error {
 	dir, err := Resolve(store, ref)
 	if err != nil {
 		return err
+	}
+	table, id := filepath.Base(filepath.Dir(dir)), filepath.Base(dir)
+	l, err := ReadLedger(store, table, auth)
+	if err != nil {
+		return err
+	}
+	if e := l.Entry(id); e != nil && !e.Forgotten {
+		rec := &LedgerRecord{Kind: LedgerForget, Table: table, ID: id, Seq: e.Seq, RunID: e.RunID, Reason: "deleted by request"}
+		if err := appendLedger(store, rec, auth); err != nil {
+			return err
+		}
 	}
 	return deleteDir(dir)
 }
@@ -230,36 +247,22 @@ func deleteDir(dir string) error {
 }
 
 // Prune deletes all but the newest keepLast committed snapshots of table
-// and returns the deleted references ("<table>/<id>"). keepLast must be at
-// least 1.
-func Prune(store, table string, keepLast int) ([]string, error) {
+// (by the ledger's sequence, see PlanForget and ApplyForget) and returns
+// the deleted references ("<table>/<id>"). keepLast must be at least 1.
+// The newest intact snapshot and damaged snapshots are never deleted.
+func Prune(store, table string, keepLast int, auth Authenticator) ([]string, error) {
 	if keepLast < 1 {
 		return nil, fmt.Errorf("%w: keepLast must be at least 1", ErrInvalidOptions)
 	}
-	if err := ValidTable(table); err != nil {
-		return nil, err
-	}
-	ms, err := listTable(store, table)
+	cands, err := Candidates(store, []string{table}, auth)
 	if err != nil {
-		// Do not prune around snapshots we cannot read.
 		return nil, err
 	}
-	var kept []string
-	for _, m := range ms[max(0, len(ms)-keepLast):] {
-		kept = append(kept, m.ID)
+	ds, err := PlanForget(cands, Policy{Last: keepLast}, ForgetOptions{})
+	if err != nil {
+		return nil, err
 	}
-	need := ChainNeeds(ms, kept) // never break a chain a kept snapshot needs
-	var deleted []string
-	for i := 0; i < len(ms)-keepLast; i++ {
-		if need[ms[i].ID] {
-			continue
-		}
-		if err := deleteDir(filepath.Join(TableDir(store, table), ms[i].ID)); err != nil {
-			return deleted, err
-		}
-		deleted = append(deleted, ms[i].Ref())
-	}
-	return deleted, nil
+	return ApplyForget(store, ds, auth)
 }
 
 // Cleanup removes leftover .tmp-* directories (from crashed or aborted
@@ -317,6 +320,7 @@ func Rewrap(ctx context.Context, store, ref string, keys KeyWrapper, auth Authen
 	}
 	m := *s.Manifest()
 	m.Files = append([]File(nil), m.Files...)
+	changed := false
 	for i, f := range m.Files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -330,8 +334,16 @@ func Rewrap(ctx context.Context, store, ref string, keys KeyWrapper, auth Authen
 		if err != nil {
 			return nil, fmt.Errorf("snapshot: wrap data key for %s: %w", f.Name, err)
 		}
+		if keyID != f.KeyID {
+			changed = true
+		}
 		m.Files[i].KeyID = keyID
 		m.Files[i].WrappedKey = base64.StdEncoding.EncodeToString(wrapped)
+	}
+	if !changed {
+		// Already wrapped by the primary key: nothing to do (rewrap is
+		// idempotent, so an interrupted "rewrap --all" is simply run again).
+		return s.Manifest(), nil
 	}
 	if err := m.Sign(auth); err != nil {
 		return nil, err
@@ -339,6 +351,19 @@ func Rewrap(ctx context.Context, store, ref string, keys KeyWrapper, auth Authen
 	b, err := m.Marshal()
 	if err != nil {
 		return nil, err
+	}
+	// Record the new manifest in the snapshot ledger before it replaces
+	// the old one: after a crash either version is accepted.
+	if m.Seq > 0 || ledgerKnows(store, m.Table, m.ID) {
+		e, err := ledgerEntry(store, m.Table, m.ID, auth)
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(b)
+		rec := &LedgerRecord{Kind: LedgerRewrap, Table: m.Table, ID: m.ID, Seq: e.Seq, RunID: e.RunID, ManifestSHA256: sha256Hex(sum[:])}
+		if err := appendLedger(store, rec, auth); err != nil {
+			return nil, err
+		}
 	}
 	tmp := filepath.Join(s.Dir(), tmpPrefix+ManifestName)
 	if err := writeFileSync(tmp, b); err != nil {

@@ -109,6 +109,9 @@ type Options struct {
 	Now          func() time.Time // default time.Now
 	Logger       *slog.Logger     // default discards
 	Extra        map[string]string
+	// RunID names the run writing the snapshot (its snapshot set); it is
+	// recorded in the manifest and the snapshot ledger.
+	RunID string
 }
 
 // Writer writes one snapshot. Write and Reject may be called in any order;
@@ -156,6 +159,7 @@ type Writer struct {
 
 	chain *Chain // set by a ChainWriter: the manifest's chain, Rows, Digest and NullCounts come from it
 	link  *linkTotals
+	seq int64 // sequence number from the snapshot ledger
 }
 
 // Create starts a snapshot of opts.Table with the given schema.
@@ -198,6 +202,10 @@ func Create(ctx context.Context, opts Options, schema *arrow.Schema) (*Writer, e
 		return nil, err
 	}
 	id := created.Format("20060102T150405Z") + "-" + hex.EncodeToString(rnd[:])
+	seq, err := prepareSeq(opts.Store, opts.Table, opts.Auth)
+	if err != nil {
+		return nil, err
+	}
 	dig, err := NewDigester(schema)
 	if err != nil {
 		return nil, err
@@ -222,6 +230,7 @@ func Create(ctx context.Context, opts Options, schema *arrow.Schema) (*Writer, e
 		digCh:    make(chan arrow.RecordBatch, 2),
 		digDone:  make(chan error, 1),
 		dig:      dig,
+		seq:      seq,
 		codec:    codec(),
 		dict:     defaultDict,
 		rgBytes:  maxRowGroupBytes,
@@ -493,6 +502,8 @@ func (w *Writer) Commit(ctx context.Context, rowsRead int64) (*Manifest, error) 
 		Compression:  compressionName,
 		Files:        files,
 		Extra:        maps.Clone(w.opts.Extra),
+		Seq:          w.seq,
+		RunID:        w.opts.RunID,
 	}
 	if w.chain != nil {
 		w.applyChain(m)
@@ -520,6 +531,13 @@ func (w *Writer) Commit(ctx context.Context, rowsRead int64) (*Manifest, error) 
 	w.done = true
 	if err := atomicfile.SyncDir(w.tableDir); err != nil {
 		return nil, fmt.Errorf("snapshot: commit: %w", err)
+	}
+	// The ledger record makes the snapshot "committed" for latest. A crash
+	// before it leaves an orphan that the next writer adopts (see Reindex).
+	sum := sha256.Sum256(b)
+	rec := &LedgerRecord{Kind: LedgerCommit, Table: m.Table, ID: m.ID, Seq: m.Seq, RunID: m.RunID, ManifestSHA256: sha256Hex(sum[:])}
+	if err := appendLedger(w.opts.Store, rec, w.opts.Auth); err != nil {
+		return nil, fmt.Errorf("snapshot: commit: record in the snapshot ledger: %w", err)
 	}
 	w.log.Info("snapshot committed", "rows", m.Rows, "rows_rejected", m.RowsRejected,
 		"files", len(m.Files), "duration", time.Since(start).Round(time.Millisecond))

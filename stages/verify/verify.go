@@ -35,6 +35,7 @@ const (
 	KindRestore          Kind = "restore"           // the restore drill failed
 	KindUnexpectedFile   Kind = "unexpected_file"   // a file in the snapshot directory that the manifest does not name
 	KindIO               Kind = "io"                // the file system failed while checking
+	KindLatest           Kind = "latest_unproven"   // the newest snapshot the ledger records is missing or damaged, or the ledger is
 )
 
 // ErrFailed is wrapped by Result.Err when a snapshot has problems.
@@ -158,7 +159,7 @@ func (o *Options) defaults() {
 // ends; problems with the snapshot itself are in the Result.
 func Check(ctx context.Context, store, ref string, keys snapshot.KeyWrapper, auth snapshot.Authenticator, opts Options) (*Result, error) {
 	opts.defaults()
-	dir, err := snapshot.Resolve(store, ref)
+	dir, err := snapshot.ResolveAuth(store, ref, auth)
 	if err != nil {
 		return nil, err
 	}
@@ -203,21 +204,39 @@ func CheckAll(ctx context.Context, store string, keys snapshot.KeyWrapper, auth 
 	if err != nil {
 		return nil, err
 	}
+	var results []*Result
 	if !opts.AllSnapshots {
-		latest := map[string]string{}
+		// The newest snapshot of each table is the one the snapshot ledger
+		// proves, never the newest directory that happens to read.
+		tables := map[string]bool{}
 		for _, r := range refs {
-			t, id, _ := strings.Cut(r, "/")
-			if id > latest[t] {
-				latest[t] = id
-			}
+			t, _, _ := strings.Cut(r, "/")
+			tables[t] = true
+		}
+		lt, err := snapshot.LedgerTables(store)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range lt {
+			tables[t] = true
 		}
 		refs = refs[:0]
-		for t, id := range latest {
-			refs = append(refs, t+"/"+id)
+		for t := range tables {
+			m, err := snapshot.LatestOf(store, t, auth)
+			if err != nil {
+				if errors.Is(err, snapshot.ErrNotFound) {
+					continue
+				}
+				res := &Result{Snapshot: t + "/latest", Table: t, ID: "latest", Started: opts.Now().UTC(), Checks: []string{}}
+				res.add(KindLatest, "", "%s", err.Error())
+				results = append(results, res)
+				opts.Logger.Error("latest snapshot cannot be proven", "table", t, "error", err.Error())
+				continue
+			}
+			refs = append(refs, m.Ref())
 		}
 		sort.Strings(refs)
 	}
-	var results []*Result
 	var errs []error
 	for _, ref := range refs {
 		if err := ctx.Err(); err != nil {
