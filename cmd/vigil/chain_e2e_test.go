@@ -42,7 +42,7 @@ func editCSV(t *testing.T, path string, change func(i int, rec []string) []strin
 	}
 }
 
-func listSnapshots(t *testing.T, dir string) map[string][]*snapshot.Manifest {
+func chainManifests(t *testing.T, dir string) map[string][]*snapshot.Manifest {
 	t.Helper()
 	r := mustRun(t, dir, nil, "snapshots", "list", "--json")
 	var ms []*snapshot.Manifest
@@ -98,7 +98,7 @@ jobs:
 	}
 	mustRun(t, dir, nil, "run", "nightly")
 	mustRun(t, dir, nil, "run", "nightly")
-	snaps := listSnapshots(t, dir)["customers"]
+	snaps := chainManifests(t, dir)["customers"]
 	if len(snaps) != 2 || snaps[0].Chain == nil || snaps[0].Chain.Kind != "full" || snaps[1].Chain.Kind != "unchanged" {
 		t.Fatalf("first two nights: %+v", snaps)
 	}
@@ -119,7 +119,7 @@ jobs:
 		return r
 	})
 	mustRun(t, dir, nil, "run", "nightly")
-	all := listSnapshots(t, dir)
+	all := chainManifests(t, dir)
 	snaps = all["customers"]
 	inc := snaps[2]
 	if inc.Chain.Kind != "incremental" || inc.Chain.Stored != 100 || inc.Chain.Deleted != 10 || inc.Rows != 9990 {

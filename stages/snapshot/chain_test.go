@@ -234,14 +234,14 @@ func TestChainNights(t *testing.T) {
 	}
 
 	// Retention keeps every link the kept snapshots need.
-	deletedRefs, err := Prune(opts.Store, opts.Table, 2) // keeps full2 and inc2: inc2 needs full, same and inc
+	deletedRefs, err := Prune(opts.Store, opts.Table, 2, opts.Auth) // keeps full2 and inc2: inc2 needs full, same and inc
 	if err != nil || len(deletedRefs) != 0 {
 		t.Fatalf("prune deleted %v (%v)", deletedRefs, err)
 	}
 	if rows, _, err := composed(t, opts, inc2.Ref()); err != nil || rows != int64(len(tb3)) {
 		t.Fatalf("after prune: %d %v", rows, err)
 	}
-	deletedRefs, err = Prune(opts.Store, opts.Table, 1)
+	deletedRefs, err = Prune(opts.Store, opts.Table, 1, opts.Auth)
 	if err != nil || len(deletedRefs) != 4 {
 		t.Fatalf("prune to the new full: deleted %v (%v)", deletedRefs, err)
 	}

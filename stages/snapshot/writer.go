@@ -159,7 +159,7 @@ type Writer struct {
 
 	chain *Chain // set by a ChainWriter: the manifest's chain, Rows, Digest and NullCounts come from it
 	link  *linkTotals
-	seq int64 // sequence number from the snapshot ledger
+	seq   int64 // sequence number from the snapshot ledger
 }
 
 // Create starts a snapshot of opts.Table with the given schema.
