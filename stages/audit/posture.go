@@ -663,7 +663,7 @@ func incidentCheck(findings []Finding, now time.Time, lim PostureLimits) Check {
 		if f.Severity != "critical" && f.Severity != "high" {
 			continue
 		}
-		if f.Suppressed {
+		if f.Suppressed || (f.Case != nil && CaseAssessed(f.Case.State)) {
 			assessed++
 			continue
 		}
