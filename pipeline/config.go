@@ -32,6 +32,7 @@ type Config struct {
 	Verify   VerifyConfig       `yaml:"verify"`
 	Backup   BackupConfig       `yaml:"backup"`
 	Audit    AuditConfig        `yaml:"audit"`
+	Report   ReportConfig       `yaml:"report"`
 	Jobs     map[string]*Job    `yaml:"jobs"`
 	Notify   NotifyConfig       `yaml:"notify"`
 

@@ -179,6 +179,7 @@ func (v *validator) validate() {
 	v.verify("verify", &c.Verify)
 	v.backup()
 	v.audit()
+	v.report()
 	v.jobs()
 	v.notify()
 }

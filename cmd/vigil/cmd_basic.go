@@ -20,6 +20,7 @@ func commands(g *globals) []*cobra.Command {
 	return []*cobra.Command{
 		initCmd(g), configCmd(g), keysCmd(g), demoCmd(g), runCmd(g), statusCmd(g), scheduleCmd(g), queryCmd(g),
 		snapshotsCmd(g), restoreCmd(g), verifyCmd(g), classifyCmd(g), rulesCmd(g), anonymizeCmd(g), auditCmd(g),
+		findingsCmd(g), reportCmd(g),
 	}
 }
 

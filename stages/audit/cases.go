@@ -454,3 +454,48 @@ func openOverTime(cases []Case, now time.Time) []CasePeriod {
 	}
 	return out
 }
+
+// MergeAudit folds what an audit did to its copy of the register (audited,
+// the audit's Report.CaseFile, made at now) into the register as it is on
+// disk now, so that a `vigil findings` change made while the audit ran is
+// kept: new cases are added, the audit's own history events are appended,
+// and its state changes apply only where the state is still the one the
+// audit saw.
+func MergeAudit(disk, audited *CaseFile, now time.Time) *CaseFile {
+	if disk == nil || disk.Revision == audited.Revision {
+		return audited
+	}
+	out := &CaseFile{Format: CasesFormat, Revision: disk.Revision, Updated: disk.Updated, Cases: append([]Case{}, disk.Cases...)}
+	idx := map[string]int{}
+	for i, c := range out.Cases {
+		idx[c.Fingerprint] = i
+	}
+	for _, a := range audited.Cases {
+		i, ok := idx[a.Fingerprint]
+		if !ok {
+			out.Cases = append(out.Cases, a)
+			continue
+		}
+		c := &out.Cases[i]
+		c.History = append([]CaseEvent{}, c.History...)
+		if a.LastObserved.After(c.LastObserved) {
+			c.LastObserved = a.LastObserved
+		}
+		if a.LastEvaluated.After(c.LastEvaluated) {
+			c.LastEvaluated = a.LastEvaluated
+		}
+		for _, h := range a.History {
+			if h.By != CaseAuditor || !h.At.Equal(now) {
+				continue
+			}
+			if h.To != "" && h.From != c.State {
+				continue // a person changed the state meanwhile
+			}
+			c.History = append(c.History, h)
+			if h.To != "" {
+				c.State, c.Closed = h.To, a.Closed
+			}
+		}
+	}
+	return out
+}
