@@ -29,13 +29,13 @@ type ReportConfig struct {
 	LegalBasis   []string   `yaml:"legal_basis"`  // GDPR Art. 6 / PIPL Art. 13 grounds
 	DataSubjects []string   `yaml:"data_subjects"`
 	Recipients   []string   `yaml:"recipients"`
-	Transfers    []Transfer `yaml:"transfers"`     // transfers to third countries / 向境外提供
-	Retention    string     `yaml:"retention"`     // time limits for erasure, in words
-	Assessment   Assessment `yaml:"assessment"`    // PIPL Art. 56 judgements a person makes
-	KeepYears    int        `yaml:"keep_years"`    // how long report folders are kept; default and minimum 3
-	Cases        string     `yaml:"cases"`         // case register; default cases.json beside audit.suppressions, else in home
-	SignedBy     string     `yaml:"signed_by"`     // who signs the report (sign-off block); default the DPO
-	Reviewers    []string   `yaml:"reviewers"`     // optional further sign-off lines
+	Transfers    []Transfer `yaml:"transfers"`  // transfers to third countries / 向境外提供
+	Retention    string     `yaml:"retention"`  // time limits for erasure, in words
+	Assessment   Assessment `yaml:"assessment"` // PIPL Art. 56 judgements a person makes
+	KeepYears    int        `yaml:"keep_years"` // how long report folders are kept; default and minimum 3
+	Cases        string     `yaml:"cases"`      // case register; default cases.json beside audit.suppressions, else in home
+	SignedBy     string     `yaml:"signed_by"`  // who signs the report (sign-off block); default the DPO
+	Reviewers    []string   `yaml:"reviewers"`  // optional further sign-off lines
 }
 
 // Party is a person or organisation with contact details.
