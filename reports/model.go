@@ -27,6 +27,17 @@ type Input struct {
 	Title     string         // default DefaultTitle
 	// Organization is the data controller the report is for.
 	Organization string
+	// Lang is the report language: en (default) or zh-CN.
+	Lang string
+	// Records is what people stated for the GDPR Art. 30 record and the
+	// PIPL assessment; nil lists every stated item as a gap.
+	Records *RecordConfig
+	// Inputs are the files the audit read, hashed; evidence.json and the
+	// report list them.
+	Inputs []InputFile
+	// Signer signs evidence.json; nil leaves the report unsigned (and
+	// `vigil report verify` fails on it).
+	Signer Signer
 }
 
 // InventoryRow is one classified column of the personal-data inventory.
@@ -80,30 +91,36 @@ type BackupRow struct {
 // Document is the rendered model: report.json, and what every format
 // shows. Field names are stable within a Format.
 type Document struct {
-	Format       int                      `json:"format"`
-	Title        string                   `json:"title"`
-	Organization string                   `json:"organization,omitempty"`
-	GeneratedAt  time.Time                `json:"generated_at"`
-	Period       audit.Period             `json:"period"`
-	TimeZone     string                   `json:"time_zone"`
-	AuditFormat  string                   `json:"audit_format"`
-	Summary      audit.Summary            `json:"summary"`
-	Trend        Trend                    `json:"trend"`
-	Findings     []Finding                `json:"findings"`
-	Suppressions []audit.SuppressionState `json:"suppressions"`
-	Controls     []audit.ControlResult    `json:"controls"`
-	Checks       []audit.Check            `json:"checks"`
-	Inventory    []InventoryRow           `json:"inventory"`
-	Coverage     []CoverageRow            `json:"protection_coverage"`
-	Datasets     []DatasetRow             `json:"datasets"`
-	Backups      []BackupRow              `json:"backups"`
-	Suggestions  []Suggestion             `json:"suggestions"`
-	Detections   []audit.DetectionRun     `json:"detections"`
-	Sources      []audit.SourceStats      `json:"sources"`
-	References   []audit.ReferenceStats   `json:"references"`
-	Charts       audit.Charts             `json:"charts"`
+	Format        int                      `json:"format"`
+	Title         string                   `json:"title"`
+	Organization  string                   `json:"organization,omitempty"`
+	GeneratedAt   time.Time                `json:"generated_at"`
+	Period        audit.Period             `json:"period"`
+	TimeZone      string                   `json:"time_zone"`
+	AuditFormat   string                   `json:"audit_format"`
+	Summary       audit.Summary            `json:"summary"`
+	Trend         Trend                    `json:"trend"`
+	Findings      []Finding                `json:"findings"`
+	Suppressions  []audit.SuppressionState `json:"suppressions"`
+	Controls      []audit.ControlResult    `json:"controls"`
+	Checks        []audit.Check            `json:"checks"`
+	Inventory     []InventoryRow           `json:"inventory"`
+	Coverage      []CoverageRow            `json:"protection_coverage"`
+	Datasets      []DatasetRow             `json:"datasets"`
+	Backups       []BackupRow              `json:"backups"`
+	Suggestions   []Suggestion             `json:"suggestions"`
+	Detections    []audit.DetectionRun     `json:"detections"`
+	Sources       []audit.SourceStats      `json:"sources"`
+	References    []audit.ReferenceStats   `json:"references"`
+	Charts        audit.Charts             `json:"charts"`
+	Language      string                   `json:"language"`
+	Cases         *audit.CaseStats         `json:"cases,omitempty"`
+	Inputs        []InputFile              `json:"inputs"`
+	FormalRecords []Record                 `json:"records"`
+	Records       *RecordConfig            `json:"record_config,omitempty"`
 
-	loc *time.Location
+	loc  *time.Location
+	lang *locale
 }
 
 // Finding is an audit finding with its id in this report.
@@ -189,6 +206,10 @@ func NewDocument(in Input) (*Document, error) {
 	if err := validate(in); err != nil {
 		return nil, err
 	}
+	lang, err := newLocale(in.Lang)
+	if err != nil {
+		return nil, err
+	}
 	a := in.Audit
 	loc, err := time.LoadLocation(a.TimeZone)
 	if err != nil || a.TimeZone == "" {
@@ -214,6 +235,11 @@ func NewDocument(in Input) (*Document, error) {
 		Datasets:     sortedByTable(in.Datasets, func(r DatasetRow) string { return r.Table }),
 		Backups:      sortedByTable(in.Backups, func(r BackupRow) string { return r.Table }),
 		loc:          loc,
+		lang:         lang,
+		Language:     lang.lang,
+		Cases:        a.Cases,
+		Inputs:       nonNil(in.Inputs),
+		Records:      in.Records,
 	}
 	if d.Title == "" {
 		d.Title = DefaultTitle
@@ -247,6 +273,7 @@ func NewDocument(in Input) (*Document, error) {
 	}
 	d.Coverage = coverage(d.Inventory)
 	d.Suggestions = suggestions(d)
+	d.FormalRecords = []Record{buildRecord(d, RecordArt30), buildRecord(d, RecordPIA)}
 	return d, nil
 }
 

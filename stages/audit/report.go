@@ -144,6 +144,7 @@ type Check struct {
 	Evidence    []string `json:"evidence"`
 	Controls    []string `json:"controls"`
 	Remediation string   `json:"remediation,omitempty"`
+	Rule        string   `json:"rule,omitempty"` // how the status is decided
 }
 
 // ControlResult is one row of the control matrix.
@@ -155,6 +156,7 @@ type ControlResult struct {
 	Checks      []string `json:"checks,omitempty"`
 	Findings    []string `json:"findings,omitempty"` // fingerprints of open findings
 	Improvement string   `json:"improvement"`
+	Rule        string   `json:"rule,omitempty"` // how the status is decided
 }
 
 // Charts holds the data behind the report's charts.

@@ -297,7 +297,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 
 	checks := opts.Posture.evidenceChecks(now)
-	logChecks, err := eng.logChecks(ctx, from, to, stats, opts.Posture.Limits)
+	logChecks, err := eng.logChecks(ctx, from, to, stats, opts.Posture.Limits, opts.TimeZone)
 	if err != nil {
 		return nil, err
 	}
@@ -307,6 +307,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	checks = append(checks, logChecks...)
 	checks = append(checks, leavers, incidentCheck(findings, now, opts.Posture.Limits), detectionsCheck(runs))
+	checks = append(checks, recordChecks(opts.Posture.Records)...)
 	for i := range checks {
 		if checks[i].Evidence == nil {
 			checks[i].Evidence = []string{}
