@@ -20,3 +20,6 @@ var checkRules = map[string]string{
 	CheckRecordArt30:    "pass: every item of the record is filled in from the config or evidenced; fail: any item missing; n/a: no record was built",
 	CheckRecordPIA:      "pass: every item of the assessment is filled in from the config or evidenced and it is kept at least three years; fail: any gap; n/a: no assessment was built",
 }
+
+// CheckIDs lists every posture check id, sorted.
+func CheckIDs() []string { return sortedKeys(checkRules) }
