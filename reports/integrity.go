@@ -45,6 +45,18 @@ type InputFile struct {
 	Path   string `json:"path"`
 	Size   int64  `json:"size"`
 	SHA256 string `json:"sha256"`
+	// Copy names the copy kept in the report folder, for inputs that change
+	// as Vigil runs (ledger, case register, verification record,
+	// classification): verification checks the copy, not the live file.
+	Copy string `json:"copy,omitempty"`
+}
+
+// Attachment is an input kept in the report folder (see InputFile.Copy).
+// It must hold no personal data beyond what the report shows.
+type Attachment struct {
+	Kind, Name, Path string // Path: where it was read from
+	File             string // file name in the report folder, e.g. input-ledger.jsonl
+	Data             []byte
 }
 
 // OutputFile is one file of the report folder.
@@ -247,7 +259,15 @@ func VerifyDir(dir string, trusted Verifier, pub PublicVerifier) (*Verification,
 		}
 	}
 	for _, in := range ev.Inputs {
-		n, sum, err := HashFile(in.Path)
+		p := in.Path
+		if in.Copy != "" {
+			if filepath.Base(in.Copy) != in.Copy {
+				v.Problems = append(v.Problems, fmt.Sprintf("input copy %q: not a plain file name", in.Copy))
+				continue
+			}
+			p = filepath.Join(dir, in.Copy)
+		}
+		n, sum, err := HashFile(p)
 		switch {
 		case err != nil:
 			v.Problems = append(v.Problems, fmt.Sprintf("input %s %s (%s): cannot be read: %v", in.Kind, in.Name, in.Path, err))

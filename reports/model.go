@@ -1,7 +1,10 @@
 package reports
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -35,6 +38,9 @@ type Input struct {
 	// Inputs are the files the audit read, hashed; evidence.json and the
 	// report list them.
 	Inputs []InputFile
+	// Attachments are inputs that change as Vigil runs, kept as copies in
+	// the report folder and hashed there.
+	Attachments []Attachment
 	// Signer signs evidence.json; nil leaves the report unsigned (and
 	// `vigil report verify` fails on it).
 	Signer Signer
@@ -238,7 +244,7 @@ func NewDocument(in Input) (*Document, error) {
 		lang:         lang,
 		Language:     lang.lang,
 		Cases:        a.Cases,
-		Inputs:       nonNil(in.Inputs),
+		Inputs:       allInputs(in),
 		Records:      in.Records,
 	}
 	if d.Title == "" {
@@ -298,6 +304,12 @@ func validate(in Input) error {
 			p = append(p, fmt.Sprintf("dataset row %d (%s): risk %v is not within 0..1", i+1, r.Table, r.Risk))
 		}
 	}
+	for i, a := range in.Attachments {
+		if filepath.Base(a.File) != a.File || a.File == "" || a.File == FileEvidence || a.File == FileJSON || a.File == FileHTML ||
+			a.File == FileCSV || a.File == FileMarkdown || isRecordFile(a.File) {
+			p = append(p, fmt.Sprintf("attachment %d: file name %q is not a free plain file name", i+1, a.File))
+		}
+	}
 	for i, r := range in.Backups {
 		if strings.TrimSpace(r.Table) == "" {
 			p = append(p, fmt.Sprintf("backup row %d: table is required", i+1))
@@ -307,6 +319,16 @@ func validate(in Input) error {
 		return &InputError{Problems: p}
 	}
 	return nil
+}
+
+// allInputs lists the inputs with the attachments kept in the folder.
+func allInputs(in Input) []InputFile {
+	out := append([]InputFile{}, in.Inputs...)
+	for _, a := range in.Attachments {
+		sum := sha256.Sum256(a.Data)
+		out = append(out, InputFile{Kind: a.Kind, Name: a.Name, Path: a.Path, Size: int64(len(a.Data)), SHA256: hex.EncodeToString(sum[:]), Copy: a.File})
+	}
+	return out
 }
 
 func nonNil[T any](s []T) []T {

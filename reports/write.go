@@ -57,6 +57,10 @@ func Write(ctx context.Context, dir string, in Input) (*Written, error) {
 		{FileMarkdown, func(b *bytes.Buffer) error { return d.Markdown(b) }},
 	}
 	outs = append(outs, recordOutputs(d)...)
+	for _, a := range in.Attachments {
+		data := a.Data
+		outs = append(outs, out{a.File, func(b *bytes.Buffer) error { _, err := b.Write(data); return err }})
+	}
 	outs = append(outs, out{FileJSON, func(b *bytes.Buffer) error { return d.JSON(b) }})
 	data := make([][]byte, len(outs))
 	files := map[string][]byte{}
@@ -71,7 +75,7 @@ func Write(ctx context.Context, dir string, in Input) (*Written, error) {
 		data[i] = b.Bytes()
 		files[o.name] = data[i]
 	}
-	ev, err := buildEvidence(d, in.Inputs, files, in.Signer)
+	ev, err := buildEvidence(d, d.Inputs, files, in.Signer)
 	if err != nil {
 		return nil, fmt.Errorf("reports: evidence: %w", err)
 	}
