@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/vigil-dg/vigil/stages/audit"
 )
 
 // Languages a report is written in.
@@ -29,11 +31,14 @@ type messages struct {
 	Detections map[string]detectionText `yaml:"detections"`
 	Controls   map[string]string        `yaml:"controls"` // control id: title
 	Checks     map[string]checkText     `yaml:"checks"`
+	// ControlSuggestions are the controls' standing suggestions by id.
+	ControlSuggestions map[string]string `yaml:"control_suggestions"`
 }
 
 type detectionText struct {
 	Title       string `yaml:"title"`
 	Remediation string `yaml:"remediation"`
+	Description string `yaml:"description"` // optional: why it fires and the threshold's origin
 }
 
 type checkText struct {
@@ -170,4 +175,84 @@ func (l *locale) List(items []string) string {
 		return strings.Join(items, "、")
 	}
 	return strings.Join(items, ", ")
+}
+
+// Time formats a time of day: 2025-06-01 14:05 / 2025年6月1日 14:05.
+func (l *locale) Time(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	if l.lang == LangZH {
+		return l.Date(t) + " " + t.Format("15:04")
+	}
+	return t.Format("2006-01-02 15:04")
+}
+
+// period is [from, to) in loc, an end at midnight shown as the day before.
+func (l *locale) period(p audit.Period, loc *time.Location) string {
+	from, to := p.From.In(loc), p.To.In(loc)
+	midnight := func(t time.Time) bool { return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 }
+	if midnight(from) && midnight(to) {
+		if l.lang == LangZH {
+			return l.Date(from) + "至" + l.Date(to.AddDate(0, 0, -1))
+		}
+		return from.Format("2 Jan 2006") + " – " + to.AddDate(0, 0, -1).Format("2 Jan 2006")
+	}
+	return l.Time(from) + " – " + l.Time(to)
+}
+
+// ControlSuggestion is a control's standing suggestion in the language.
+func (l *locale) ControlSuggestion(id, s string) string {
+	if t, ok := l.m.ControlSuggestions[id]; ok && t != "" {
+		return t
+	}
+	return s
+}
+
+// Framework names a framework: GDPR / 《通用数据保护条例》(GDPR).
+func (l *locale) Framework(s string) string {
+	key := "fw." + strings.NewReplacer("/", "", " ", "", ":", "").Replace(strings.ToLower(s))
+	if t, ok := l.m.Strings[key]; ok {
+		return t
+	}
+	return s
+}
+
+// Hours formats a duration in hours: "36 h" / "36 小时"; days from 72 h.
+func (l *locale) Hours(h float64) string {
+	if h >= 72 {
+		return l.T("unit.days", strconv.FormatFloat(h/24, 'f', 1, 64))
+	}
+	return l.T("unit.hours", strconv.FormatFloat(h, 'f', 1, 64))
+}
+
+// Duration is the length of [from, to).
+func (l *locale) Duration(from, to time.Time) string {
+	d := to.Sub(from)
+	switch {
+	case d <= 0:
+		return l.T("unit.instant")
+	case d < time.Minute:
+		return l.T("unit.seconds", int(d.Seconds()))
+	case d < 2*time.Hour:
+		return l.T("unit.minutes", int(d.Minutes()))
+	}
+	return l.Hours(d.Hours())
+}
+
+// StatusLabel puts a symbol before a status so that it does not rely on
+// colour alone.
+func (l *locale) StatusLabel(s string) string {
+	sym := map[string]string{audit.StatusPass: "✓", audit.StatusWarn: "!", audit.StatusFail: "✗", audit.StatusNA: "–"}[s]
+	if sym == "" {
+		return s
+	}
+	return sym + " " + l.T("status."+strings.ReplaceAll(s, "/", ""))
+}
+
+func catKey(c string) string {
+	if c == "" {
+		return "none"
+	}
+	return c
 }

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -41,6 +42,9 @@ type Input struct {
 	// Attachments are inputs that change as Vigil runs, kept as copies in
 	// the report folder and hashed there.
 	Attachments []Attachment
+	// PDF, when set, prints the rendered report.html to report.pdf (e.g.
+	// headless Chromium); the PDF is signed with the other files.
+	PDF func(ctx context.Context, html []byte) ([]byte, error)
 	// Signer signs evidence.json; nil leaves the report unsigned (and
 	// `vigil report verify` fails on it).
 	Signer Signer
@@ -150,14 +154,18 @@ const (
 // Trend compares this report with the previous one by finding
 // fingerprint. Suppressed findings are listed apart, never as resolved.
 type Trend struct {
-	Previous   *PreviousReport `json:"previous"`    // nil on the first report
-	New        []TrendEntry    `json:"new"`         // open now, not open before (all open findings on the first report)
-	Resolved   []TrendEntry    `json:"resolved"`    // open before, gone now
-	StillOpen  []TrendEntry    `json:"still_open"`  // open before and now
-	Suppressed []TrendEntry    `json:"suppressed"`  // suppressed in this report
-	OpenDelta  int             `json:"open_delta"`  // open findings now minus before
-	Unchanged  bool            `json:"unchanged"`   // nothing new, nothing resolved
-	OpenBefore int             `json:"open_before"` // open findings of the previous report
+	Previous *PreviousReport `json:"previous"` // nil on the first report
+	New      []TrendEntry    `json:"new"`      // open now, not open before (all open findings on the first report)
+	Resolved []TrendEntry    `json:"resolved"` // open before, closed now (case closed, or re-checked and gone); needs a case register
+	// NotObserved are findings open before that this period did not find
+	// again, without a case register to say whether they were closed: not
+	// resolved, only not seen.
+	NotObserved []TrendEntry `json:"not_observed"`
+	StillOpen   []TrendEntry `json:"still_open"`  // open before and now
+	Suppressed  []TrendEntry `json:"suppressed"`  // suppressed in this report
+	OpenDelta   int          `json:"open_delta"`  // open findings now minus before
+	Unchanged   bool         `json:"unchanged"`   // nothing new, nothing resolved
+	OpenBefore  int          `json:"open_before"` // open findings of the previous report
 }
 
 // PreviousReport identifies the report the trend compares with.
@@ -369,9 +377,18 @@ func buildTrend(cur, prev *audit.Report, ids map[string]string) Trend {
 		return out
 	}
 	t := Trend{
-		New:       conv(diff.New, now),
-		Resolved:  conv(diff.Resolved, before),
-		StillOpen: conv(diff.StillOpen, now),
+		New:         conv(diff.New, now),
+		Resolved:    []TrendEntry{},
+		NotObserved: []TrendEntry{},
+		StillOpen:   conv(diff.StillOpen, now),
+	}
+	// Gone from the open list: with a case register an open case is carried
+	// until closed, so absence means closed; without one it only means
+	// "not seen in this window".
+	if cur.Cases != nil {
+		t.Resolved = conv(diff.Resolved, before)
+	} else {
+		t.NotObserved = conv(diff.Resolved, before)
 	}
 	t.Suppressed = []TrendEntry{}
 	for _, f := range cur.Findings {
@@ -395,14 +412,14 @@ func buildTrend(cur, prev *audit.Report, ids map[string]string) Trend {
 	if prev != nil {
 		t.Previous = &PreviousReport{GeneratedAt: prev.GeneratedAt, Period: prev.Period, Status: prev.Summary.Status,
 			OpenFindings: prev.Summary.OpenFindings, Suppressed: prev.Summary.Suppressed}
-		t.OpenBefore = len(t.StillOpen) + len(t.Resolved)
+		t.OpenBefore = len(t.StillOpen) + len(t.Resolved) + len(t.NotObserved)
 		for _, e := range t.Suppressed {
 			if e.Before == StatusOpen {
 				t.OpenBefore++
 			}
 		}
 		t.OpenDelta = open - t.OpenBefore
-		t.Unchanged = len(t.New) == 0 && len(t.Resolved) == 0
+		t.Unchanged = len(t.New) == 0 && len(t.Resolved) == 0 && len(t.NotObserved) == 0
 	}
 	return t
 }

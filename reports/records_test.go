@@ -165,6 +165,9 @@ func TestCatalogComplete(t *testing.T) {
 		if strings.TrimSpace(zh.Controls[c.ID]) == "" {
 			missing = append(missing, "zh-CN.yaml controls."+c.ID)
 		}
+		if strings.TrimSpace(zh.ControlSuggestions[c.ID]) == "" {
+			missing = append(missing, "zh-CN.yaml control_suggestions."+c.ID)
+		}
 	}
 	for _, id := range audit.CheckIDs() {
 		if c := zh.Checks[id]; c.Title == "" || c.Remediation == "" {

@@ -17,6 +17,7 @@ const (
 	FileJSON     = "report.json"
 	FileCSV      = "findings.csv"
 	FileMarkdown = "report.md"
+	FilePDF      = "report.pdf"
 )
 
 // Permissions of a report folder and its files: reports name staff
@@ -61,6 +62,9 @@ func Write(ctx context.Context, dir string, in Input) (*Written, error) {
 		data := a.Data
 		outs = append(outs, out{a.File, func(b *bytes.Buffer) error { _, err := b.Write(data); return err }})
 	}
+	if in.PDF != nil {
+		outs = append(outs, out{FilePDF, nil})
+	}
 	outs = append(outs, out{FileJSON, func(b *bytes.Buffer) error { return d.JSON(b) }})
 	data := make([][]byte, len(outs))
 	files := map[string][]byte{}
@@ -69,6 +73,15 @@ func Write(ctx context.Context, dir string, in Input) (*Written, error) {
 			return nil, err
 		}
 		var b bytes.Buffer
+		if o.name == FilePDF {
+			pdf, err := in.PDF(ctx, files[FileHTML])
+			if err != nil {
+				return nil, fmt.Errorf("reports: %s: %w", FilePDF, err)
+			}
+			data[i] = pdf
+			files[o.name] = pdf
+			continue
+		}
 		if err := o.render(&b); err != nil {
 			return nil, fmt.Errorf("reports: render %s: %w", o.name, err)
 		}
@@ -88,6 +101,9 @@ func Write(ctx context.Context, dir string, in Input) (*Written, error) {
 	w := &Written{Dir: dir, HTML: filepath.Join(dir, FileHTML), JSON: filepath.Join(dir, FileJSON),
 		CSV: filepath.Join(dir, FileCSV), Markdown: filepath.Join(dir, FileMarkdown), Evidence: filepath.Join(dir, FileEvidence),
 		Signed: in.Signer != nil}
+	if in.PDF != nil {
+		w.PDF = filepath.Join(dir, FilePDF)
+	}
 	for _, o := range outs {
 		if isRecordFile(o.name) {
 			w.Records = append(w.Records, filepath.Join(dir, o.name))
