@@ -37,8 +37,27 @@ var severityColor = map[string]string{
 }
 
 type tick struct {
-	Pos   float64
-	Label string
+	Pos    float64
+	Label  string
+	Anchor string // SVG text-anchor: start (default) or end at the right edge
+	DX     float64
+}
+
+// fitTick anchors a label that would run past the right edge w at its end.
+func fitTick(t tick, w float64) tick {
+	width := 0.0
+	for _, r := range t.Label {
+		if r > 0x2E80 {
+			width += 12.5 // CJK characters are about one em wide
+		} else {
+			width += 7
+		}
+	}
+	t.Anchor, t.DX = "start", 3
+	if t.Pos+3+width > w {
+		t.Anchor, t.DX = "end", -3
+	}
+	return t
 }
 
 type vbar struct {
@@ -256,11 +275,11 @@ func timeBars(l *locale, id, title, unit string, pts []audit.TimeCount, loc *tim
 		switch {
 		case step == time.Hour && t.Hour() == 0:
 			if day%every == 0 {
-				b.XTicks = append(b.XTicks, tick{Pos: r2(b.Left + float64(i)*slot), Label: label(t)})
+				b.XTicks = append(b.XTicks, fitTick(tick{Pos: r2(b.Left + float64(i)*slot), Label: label(t)}, b.W))
 			}
 			day++
 		case step != time.Hour && i%every == 0:
-			b.XTicks = append(b.XTicks, tick{Pos: r2(b.Left + (float64(i)+0.5)*slot), Label: label(t)})
+			b.XTicks = append(b.XTicks, fitTick(tick{Pos: r2(b.Left + (float64(i)+0.5)*slot), Label: label(t)}, b.W))
 		}
 	}
 	b.Desc = l.T("chart.desc."+bucketName(step), num(b.Total), unit, n, num(b.Peak), b.PeakAt)

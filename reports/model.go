@@ -256,7 +256,7 @@ func NewDocument(in Input) (*Document, error) {
 		Records:      in.Records,
 	}
 	if d.Title == "" {
-		d.Title = DefaultTitle
+		d.Title = lang.T("title.default")
 	}
 	ids := map[string]string{}
 	d.Findings = make([]Finding, len(a.Findings))
