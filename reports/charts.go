@@ -181,6 +181,9 @@ func bucketName(step time.Duration) string {
 // rebucket sums points into coarser buckets (day, week, 30 days) until at
 // most maxBars remain.
 func rebucket(pts []audit.TimeCount, step time.Duration, loc *time.Location) ([]audit.TimeCount, time.Duration) {
+	if len(pts) >= 2 {
+		step = pts[1].Time.Sub(pts[0].Time) // the audit may have bucketed a long period already
+	}
 	if len(pts) <= maxBars {
 		return pts, step
 	}
