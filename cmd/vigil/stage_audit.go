@@ -305,7 +305,7 @@ func gatherEvidence(cfg *pipeline.Config, kr *keys.Keyring) (*evidence, error) {
 		rep, derr := anonymize.ReadDatasetReport(filepath.Join(cfg.Paths().Datasets, t))
 		if derr == nil {
 			for _, c := range rep.Columns {
-				applied[c.Name] = string(c.Protection.Method)
+				applied[c.Name] = describeProtection(c)
 			}
 		}
 		personal, protected := 0, 0
