@@ -54,6 +54,30 @@ func TestCasesRecordsAndVerifyThroughCLI(t *testing.T) {
 		t.Fatalf("cases after the demo: %d, leaver %q", len(cases), leaver)
 	}
 
+	// classify --cached shows what the datasets applied, not class defaults.
+	var inv []struct {
+		Table   string
+		Columns []struct{ Name, Class, Protection string }
+	}
+	r = mustRun(t, dir, nil, "-c", cfg, "--json", "classify", "--cached")
+	if err := json.Unmarshal([]byte(r.stdout), &inv); err != nil {
+		t.Fatal(err)
+	}
+	params := 0
+	for _, tb := range inv {
+		for _, c := range tb.Columns {
+			if strings.HasPrefix(c.Protection, "planned:") {
+				t.Errorf("%s.%s: %q although the demo wrote its dataset", tb.Table, c.Name, c.Protection)
+			}
+			if strings.Contains(c.Protection, "(") {
+				params++
+			}
+		}
+	}
+	if params == 0 {
+		t.Errorf("no applied protection with its parameters in classify --cached: %+v", inv)
+	}
+
 	// An empty month after the logs end.
 	var gt struct{ Start, End string }
 	b, _ := os.ReadFile(filepath.Join(demoDir, "data", "logs", "access_ground_truth.json"))
