@@ -407,5 +407,5 @@ func (d *Document) recordMarkdown(w io.Writer, rec Record) error {
 }
 
 func (d *Document) periodText() string {
-	return periodText(d.Period, d.Location())
+	return d.lang.period(d.Period, d.Location())
 }
