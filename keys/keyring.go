@@ -446,6 +446,9 @@ func (k *Keyring) Rotate(ctx context.Context, purpose Purpose, now time.Time) (n
 	if now.IsZero() {
 		return "", errors.New("keys: rotate: zero creation time")
 	}
+	if purpose == PurposeSigning && !k.HasSigning() {
+		return k.addKeyset(ctx, purpose, now) // optional keyset: the first rotation creates it
+	}
 	k.rotMu.Lock()
 	defer k.rotMu.Unlock()
 	if err := ctx.Err(); err != nil {
@@ -518,8 +521,11 @@ func (k *Keyring) Rotate(ctx context.Context, purpose Purpose, now time.Time) (n
 func (k *Keyring) Info() []KeyInfo {
 	st := k.load()
 	var out []KeyInfo
-	for _, p := range Purposes() {
+	for _, p := range append(Purposes(), optionalPurposes()...) {
 		ks := st.file.keyset(p)
+		if ks == nil {
+			continue
+		}
 		for _, key := range ks.Keys {
 			out = append(out, KeyInfo{Purpose: p, ID: key.ID, Primary: key.ID == ks.Primary, Created: key.Created, Status: key.Status})
 		}

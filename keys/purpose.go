@@ -11,6 +11,7 @@ import (
 	"github.com/tink-crypto/tink-go/v2/mac"
 	"github.com/tink-crypto/tink-go/v2/prf"
 	tinkpb "github.com/tink-crypto/tink-go/v2/proto/tink_go_proto"
+	"github.com/tink-crypto/tink-go/v2/signature"
 )
 
 // Purpose names one of the separate keysets of a keyring. A key of one purpose
@@ -34,7 +35,7 @@ func Purposes() []Purpose { return []Purpose{PurposeWrap, PurposeManifest, Purpo
 func ParsePurpose(s string) (Purpose, error) {
 	p := Purpose(s)
 	if !p.Valid() {
-		return "", fmt.Errorf("%w %q (want wrap, manifest or pseudonym)", ErrUnknownPurpose, s)
+		return "", fmt.Errorf("%w %q (want wrap, manifest, pseudonym or signing)", ErrUnknownPurpose, s)
 	}
 	return p, nil
 }
@@ -42,7 +43,7 @@ func ParsePurpose(s string) (Purpose, error) {
 // Valid reports whether p is one of the known purposes.
 func (p Purpose) Valid() bool {
 	switch p {
-	case PurposeWrap, PurposeManifest, PurposePseudonym:
+	case PurposeWrap, PurposeManifest, PurposePseudonym, PurposeSigning:
 		return true
 	}
 	return false
@@ -80,6 +81,8 @@ func specOf(p Purpose) (spec, bool) {
 		return spec{mac.HMACSHA256Tag256KeyTemplate, "type.googleapis.com/google.crypto.tink.HmacKey", tinkpb.OutputPrefixType_TINK, "HMAC_SHA256_256BITTAG"}, true
 	case PurposePseudonym:
 		return spec{prf.HMACSHA256PRFKeyTemplate, "type.googleapis.com/google.crypto.tink.HmacPrfKey", tinkpb.OutputPrefixType_RAW, "HMAC_SHA256_PRF"}, true
+	case PurposeSigning:
+		return spec{signature.ED25519KeyTemplate, "type.googleapis.com/google.crypto.tink.Ed25519PrivateKey", tinkpb.OutputPrefixType_TINK, "ED25519"}, true
 	}
 	return spec{}, false
 }

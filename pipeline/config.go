@@ -33,6 +33,7 @@ type Config struct {
 	Backup   BackupConfig       `yaml:"backup"`
 	Retain   RetentionConfig    `yaml:"retention"`
 	Audit    AuditConfig        `yaml:"audit"`
+	Report   ReportConfig       `yaml:"report"`
 	Jobs     map[string]*Job    `yaml:"jobs"`
 	Notify   NotifyConfig       `yaml:"notify"`
 	Access   AccessConfig       `yaml:"access"`

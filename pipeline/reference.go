@@ -172,6 +172,26 @@ audit:
   out: reports                # report directory, relative to home (default reports)
   fail_on: critical           # open findings at or above this severity (info|low|medium|high|critical) fail the audit run, which notifies
 
+report:                       # the audit report and the formal records; empty fields are listed as gaps
+  language: en                # en | zh-CN (also vigil audit --lang)
+  organization: ACME Ltd      # on the cover (default controller.name)
+  controller: {name: ACME Ltd, contact: privacy@acme.example}   # GDPR Art. 30(1)(a), PIPL 个人信息处理者
+  dpo: {name: Li Wei, contact: dpo@acme.example}                 # DPO / 个人信息保护负责人
+  purposes: [customer relationship management]
+  legal_basis: [contract (GDPR Art. 6(1)(b); PIPL Art. 13(2))]
+  data_subjects: [customers, staff]
+  recipients: [internal sales and support]
+  transfers: []               # [{recipient: ..., country: ..., safeguard: ...}]
+  retention: 3 years after the end of the customer relationship
+  assessment:                 # PIPL Art. 56 judgements only a person makes
+    necessity: ""             # lawful, legitimate and necessary purpose and method
+    impact: ""                # impact on rights and interests, security risks
+    assessor: ""
+  keep_years: 3               # keep report folders this long; at least 3 (PIPL Art. 56)
+  cases: cases.json           # case register (default beside audit.suppressions, else in home)
+  signed_by: ""               # sign-off name (default dpo.name)
+  reviewers: []
+
 jobs:                         # at least one
   nightly:
     schedule: "CRON_TZ=Asia/Shanghai 0 2 * * *"  # 5-field cron, optional CRON_TZ=Zone,

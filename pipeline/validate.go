@@ -182,6 +182,7 @@ func (v *validator) validate() {
 	v.retention()
 	v.audit()
 	v.auditMappingOptions()
+	v.report()
 	v.jobs()
 	v.notify()
 	v.validateAccess()

@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/vigil-dg/vigil/rules/detections"
@@ -36,8 +37,27 @@ var severityColor = map[string]string{
 }
 
 type tick struct {
-	Pos   float64
-	Label string
+	Pos    float64
+	Label  string
+	Anchor string // SVG text-anchor: start (default) or end at the right edge
+	DX     float64
+}
+
+// fitTick anchors a label that would run past the right edge w at its end.
+func fitTick(t tick, w float64) tick {
+	width := 0.0
+	for _, r := range t.Label {
+		if r > 0x2E80 {
+			width += 12.5 // CJK characters are about one em wide
+		} else {
+			width += 7
+		}
+	}
+	t.Anchor, t.DX = "start", 3
+	if t.Pos+3+width > w {
+		t.Anchor, t.DX = "end", -3
+	}
+	return t
 }
 
 type vbar struct {
@@ -97,6 +117,7 @@ type heatmap struct {
 }
 
 type charts struct {
+	Cases        barChart
 	FailedLogins barChart
 	EventsPerDay barChart
 	Exports      hbarChart
@@ -123,22 +144,74 @@ func niceTop(max int64) (top, step int64) {
 	}
 }
 
+// maxBars bounds the bars of a time chart: a long period is bucketed into
+// days, weeks or 30-day months so that the report grows with its findings,
+// not with its period.
+const maxBars = 240
+
 func buildCharts(d *Document) charts {
+	l := d.lang
 	loc := d.Location()
 	c := charts{}
-	c.FailedLogins = timeBars(ChartFailedLogins, "Failed logins per hour",
-		"failed logins", d.Charts.FailedLoginsPerHour, loc, time.Hour, 230)
+	hourly, hstep := rebucket(d.Charts.FailedLoginsPerHour, time.Hour, loc)
+	c.FailedLogins = timeBars(l, ChartFailedLogins, l.T("chart.failed."+bucketName(hstep)), l.T("chart.failed.unit"), hourly, loc, hstep, 230)
 	c.FailedLogins.Color = colorFailedLogins
-	c.EventsPerDay = timeBars(ChartEventsPerDay, "Events per day (UTC days)",
-		"events", d.Charts.EventsPerDay, time.UTC, 24*time.Hour, 180)
+	daily, dstep := rebucket(d.Charts.EventsPerDay, 24*time.Hour, time.UTC)
+	c.EventsPerDay = timeBars(l, ChartEventsPerDay, l.T("chart.events."+bucketName(dstep)), l.T("chart.events.unit"), daily, time.UTC, dstep, 180)
 	c.EventsPerDay.Color = colorEventsPerDay
-	c.Exports = exportBars(d.Charts.ExportsPerUser)
-	c.Heatmap = accessHeatmap(d.Charts.AccessHeatmap, d.TimeZone)
+	c.Exports = exportBars(l, d.Charts.ExportsPerUser)
+	c.Heatmap = accessHeatmap(l, d.Charts.AccessHeatmap, d.TimeZone)
 	c.Severity = severityBars(d)
+	c.Cases = casesChart(d)
 	return c
 }
 
-func timeBars(id, title, unit string, pts []audit.TimeCount, loc *time.Location, step time.Duration, height float64) barChart {
+func bucketName(step time.Duration) string {
+	switch {
+	case step <= time.Hour:
+		return "hour"
+	case step <= 24*time.Hour:
+		return "day"
+	case step <= 7*24*time.Hour:
+		return "week"
+	}
+	return "month"
+}
+
+// rebucket sums points into coarser buckets (day, week, 30 days) until at
+// most maxBars remain.
+func rebucket(pts []audit.TimeCount, step time.Duration, loc *time.Location) ([]audit.TimeCount, time.Duration) {
+	if len(pts) >= 2 {
+		step = pts[1].Time.Sub(pts[0].Time) // the audit may have bucketed a long period already
+	}
+	if len(pts) <= maxBars {
+		return pts, step
+	}
+	span := pts[len(pts)-1].Time.Sub(pts[0].Time)
+	for _, s := range []time.Duration{24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour, 91 * 24 * time.Hour} {
+		if s <= step || span/s+1 > maxBars {
+			continue
+		}
+		step = s
+		break
+	}
+	if span/step+1 > maxBars {
+		step = span/maxBars + time.Hour
+	}
+	start := pts[0].Time
+	var out []audit.TimeCount
+	for _, p := range pts {
+		b := start.Add(p.Time.Sub(start) / step * step)
+		if n := len(out); n > 0 && out[n-1].Time.Equal(b) {
+			out[n-1].Count += p.Count
+			continue
+		}
+		out = append(out, audit.TimeCount{Time: b, Count: p.Count})
+	}
+	return out, step
+}
+
+func timeBars(l *locale, id, title, unit string, pts []audit.TimeCount, loc *time.Location, step time.Duration, height float64) barChart {
 	b := barChart{ID: id, Title: title, W: 1000, H: height, Left: 56, Top: 12}
 	b.PW, b.PH = b.W-b.Left-12, b.H-b.Top-40
 	b.Bottom = b.Top + b.PH
@@ -147,9 +220,9 @@ func timeBars(id, title, unit string, pts []audit.TimeCount, loc *time.Location,
 		b.Total += p.Count
 		if p.Count > max {
 			max = p.Count
-			b.PeakAt = fmtTimeIn(p.Time, loc)
+			b.PeakAt = l.Time(p.Time.In(loc))
 			if step >= 24*time.Hour {
-				b.PeakAt = fmtDateIn(p.Time, loc)
+				b.PeakAt = l.Date(p.Time.In(loc))
 			}
 		}
 	}
@@ -160,7 +233,7 @@ func timeBars(id, title, unit string, pts []audit.TimeCount, loc *time.Location,
 	}
 	n := len(pts)
 	if n == 0 {
-		b.Desc = "No data in the period."
+		b.Desc = l.T("chart.nodata")
 		return b
 	}
 	slot := b.PW / float64(n)
@@ -177,7 +250,8 @@ func timeBars(id, title, unit string, pts []audit.TimeCount, loc *time.Location,
 			days++
 		}
 	}
-	// At most about eight date labels; long periods drop the weekday.
+	// At most about eight date labels, each with its year so that an axis
+	// across New Year does not read as going backwards.
 	every, labels := 1, days
 	if step != time.Hour {
 		labels = n
@@ -185,40 +259,73 @@ func timeBars(id, title, unit string, pts []audit.TimeCount, loc *time.Location,
 	for labels/every > 8 {
 		every++
 	}
-	format := "Mon 2 Jan"
-	if labels > 8 {
-		format = "2 Jan"
+	label := func(t time.Time) string {
+		if l.lang == LangZH {
+			return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
+		}
+		if labels <= 8 && step <= 24*time.Hour {
+			return t.Format("Mon 2 Jan 2006")
+		}
+		return t.Format("2 Jan 2006")
 	}
 	day := 0
 	for i, p := range pts {
 		h := float64(p.Count) / float64(top) * b.PH
 		w := math.Max(slot-gap, 1.5) // a lone spike in a long period stays visible
 		b.Bars = append(b.Bars, vbar{X: r2(b.Left + float64(i)*slot + gap/2), Y: r2(b.Bottom - h), W: r2(w), H: r2(h),
-			Title: fmt.Sprintf("%s: %s %s", fmtTimeIn(p.Time, loc), num(p.Count), unit)})
+			Title: fmt.Sprintf("%s: %s %s", l.Time(p.Time.In(loc)), num(p.Count), unit)})
 		t := p.Time.In(loc)
 		switch {
 		case step == time.Hour && t.Hour() == 0:
 			if day%every == 0 {
-				b.XTicks = append(b.XTicks, tick{Pos: r2(b.Left + float64(i)*slot), Label: t.Format(format)})
+				b.XTicks = append(b.XTicks, fitTick(tick{Pos: r2(b.Left + float64(i)*slot), Label: label(t)}, b.W))
 			}
 			day++
 		case step != time.Hour && i%every == 0:
-			b.XTicks = append(b.XTicks, tick{Pos: r2(b.Left + (float64(i)+0.5)*slot), Label: t.Format(format)})
+			b.XTicks = append(b.XTicks, fitTick(tick{Pos: r2(b.Left + (float64(i)+0.5)*slot), Label: label(t)}, b.W))
 		}
 	}
-	if step == time.Hour {
-		b.Desc = fmt.Sprintf("%s %s in %d hours; peak %s at %s.", num(b.Total), unit, n, num(b.Peak), b.PeakAt)
-	} else {
-		b.Desc = fmt.Sprintf("%s %s in %d days; peak %s on %s.", num(b.Total), unit, n, num(b.Peak), b.PeakAt)
-	}
+	b.Desc = l.T("chart.desc."+bucketName(step), num(b.Total), unit, n, num(b.Peak), b.PeakAt)
 	if b.Total == 0 {
-		b.Desc = fmt.Sprintf("No %s in the period.", unit)
+		b.Desc = l.T("chart.none", unit)
 	}
 	return b
 }
 
-func exportBars(rows []audit.UserExports) hbarChart {
-	h := hbarChart{ID: ChartExports, Title: "Exports per user", W: 1000, Left: 210, Row: 26, BarH: 16}
+// casesChart is the multi-period trend: open cases after each change of
+// the case register, one bar per change (stacked by severity is left to
+// the table; the bar is the total, its title lists the severities).
+func casesChart(d *Document) barChart {
+	l := d.lang
+	var pts []audit.TimeCount
+	titles := map[time.Time]string{}
+	if d.Cases != nil {
+		for _, p := range d.Cases.Periods {
+			var n int64
+			var parts []string
+			for _, s := range detections.Severities {
+				if v := p.BySeverity[s]; v > 0 {
+					n += int64(v)
+					parts = append(parts, fmt.Sprintf("%d %s", v, l.T("sev."+s)))
+				}
+			}
+			pts = append(pts, audit.TimeCount{Time: p.At, Count: n})
+			titles[p.At] = strings.Join(parts, ", ")
+		}
+	}
+	b := timeBars(l, "chart-cases", l.T("cases.chart"), l.T("cases.unit"), pts, d.Location(), 24*time.Hour, 180)
+	b.Color = "#7c3aed"
+	for i := range b.Bars {
+		if t := titles[pts[i].Time]; t != "" {
+			b.Bars[i].Title = l.Time(pts[i].Time.In(d.Location())) + ": " + t
+		}
+	}
+	b.Desc = l.T("cases.chart.desc")
+	return b
+}
+
+func exportBars(l *locale, rows []audit.UserExports) hbarChart {
+	h := hbarChart{ID: ChartExports, Title: l.T("chart.exports"), W: 1000, Left: 290, Row: 26, BarH: 16}
 	h.MaxW = h.W - h.Left - 190
 	byRecords := false
 	var max int64
@@ -241,27 +348,28 @@ func exportBars(rows []audit.UserExports) hbarChart {
 		if max > 0 {
 			w = float64(val(r)) / float64(max) * h.MaxW
 		}
-		text := fmt.Sprintf("%s records · %s", num(r.Records), plural(r.Exports, "export"))
+		text := l.T("chart.exports.both", num(r.Records), num(r.Exports))
 		if !byRecords {
-			text = plural(r.Exports, "export")
+			text = l.T("chart.exports.count", num(r.Exports))
 		}
-		h.Bars = append(h.Bars, hbar{Y: r2(8 + float64(i)*h.Row), W: r2(w), Label: truncate(r.User, 30), Text: text,
+		h.Bars = append(h.Bars, hbar{Y: r2(8 + float64(i)*h.Row), W: r2(w), Label: middle(r.User, 36), Text: text,
 			Title: fmt.Sprintf("%s: %s", r.User, text), Color: colorExports})
 	}
 	h.H = 16 + float64(len(rows))*h.Row
 	if len(rows) == 0 {
 		h.H = 40
-		h.Empty = "No exports in the period."
+		h.Empty = l.T("chart.exports.none")
 	}
-	h.Desc = "Accounts ranked by records exported (top 25)."
+	h.Desc = l.T("chart.exports.desc")
 	if !byRecords && len(rows) > 0 {
-		h.Desc = "Accounts ranked by number of exports (the logs carry no record counts)."
+		h.Desc = l.T("chart.exports.desc_count")
 	}
 	return h
 }
 
 func severityBars(d *Document) hbarChart {
-	h := hbarChart{ID: ChartSeverity, Title: "Open findings by severity", W: 460, Left: 90, Row: 30, BarH: 18}
+	l := d.lang
+	h := hbarChart{ID: ChartSeverity, Title: l.T("chart.severity"), W: 460, Left: 90, Row: 30, BarH: 18}
 	h.MaxW = h.W - h.Left - 50
 	counts := d.Charts.FindingsBySeverity
 	var max int64
@@ -274,11 +382,11 @@ func severityBars(d *Document) hbarChart {
 		if max > 0 {
 			w = float64(n) / float64(max) * h.MaxW
 		}
-		h.Bars = append(h.Bars, hbar{Y: r2(6 + float64(i)*h.Row), W: r2(w), Label: s, Text: num(n),
-			Title: fmt.Sprintf("%s: %d open", s, n), Color: severityColor[s]})
+		h.Bars = append(h.Bars, hbar{Y: r2(6 + float64(i)*h.Row), W: r2(w), Label: l.T("sev." + s), Text: num(n),
+			Title: l.T("chart.severity.bar", l.T("sev."+s), n), Color: severityColor[s]})
 	}
 	h.H = 12 + float64(len(detections.Severities))*h.Row
-	h.Desc = fmt.Sprintf("%d open, %d suppressed.", d.Summary.OpenFindings, d.Summary.Suppressed)
+	h.Desc = l.T("chart.severity.desc", d.Summary.OpenFindings, d.Summary.Suppressed)
 	return h
 }
 
@@ -287,8 +395,8 @@ var weekdays = []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
 // heatScale is a sequential blue scale, light to dark.
 var heatScale = []string{"#eff6ff", "#bfdbfe", "#93c5fd", "#60a5fa", "#2563eb", colorHeatTop}
 
-func accessHeatmap(m [7][24]int64, tz string) heatmap {
-	h := heatmap{ID: ChartHeatmap, Title: "Access by weekday and hour", W: 1000, CW: 38, CH: 24}
+func accessHeatmap(l *locale, m [7][24]int64, tz string) heatmap {
+	h := heatmap{ID: ChartHeatmap, Title: l.T("chart.heatmap"), W: 1000, CW: 38, CH: 24}
 	left, top := 48.0, 22.0
 	for d := 0; d < 7; d++ {
 		for hr := 0; hr < 24; hr++ {
@@ -303,16 +411,16 @@ func accessHeatmap(m [7][24]int64, tz string) heatmap {
 		return min(max(l, 1), len(heatScale)-1)
 	}
 	for d := 0; d < 7; d++ {
-		h.Rows = append(h.Rows, tick{Pos: r2(top + float64(d)*h.CH + h.CH/2), Label: weekdays[d]})
+		h.Rows = append(h.Rows, tick{Pos: r2(top + float64(d)*h.CH + h.CH/2), Label: l.T("wd." + weekdays[d])})
 		for hr := 0; hr < 24; hr++ {
 			v := m[d][hr]
-			l := level(v)
+			lv := level(v)
 			fill := "#f1f5f9"
-			if l >= 0 {
-				fill = heatScale[l]
+			if lv >= 0 {
+				fill = heatScale[lv]
 			}
 			h.Cells = append(h.Cells, cell{X: r2(left + float64(hr)*h.CW), Y: r2(top + float64(d)*h.CH), Fill: fill,
-				Title: fmt.Sprintf("%s %02d:00–%02d:00: %s events", weekdays[d], hr, (hr+1)%24, num(v))})
+				Title: l.T("chart.heatmap.cell", l.T("wd."+weekdays[d]), hr, (hr+1)%24, num(v))})
 		}
 	}
 	for hr := 0; hr < 24; hr++ {
@@ -331,7 +439,7 @@ func accessHeatmap(m [7][24]int64, tz string) heatmap {
 		h.Legend = append(h.Legend, cell{X: r2(lx + float64(i)*110), Y: h.LegendY, Fill: heatScale[i], Title: label})
 	}
 	h.H = h.LegendY + 26
-	h.Desc = fmt.Sprintf("Events per weekday and hour of day in %s; darker is busier (busiest cell %s events).", tz, num(h.Max))
+	h.Desc = l.T("chart.heatmap.desc", tz, num(h.Max))
 	return h
 }
 
@@ -350,9 +458,13 @@ func truncate(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-func plural(n int64, word string) string {
-	if n == 1 {
-		return "1 " + word
+// middle shortens s to n runes by cutting its middle, so that both the
+// start and the domain of a long e-mail address stay readable.
+func middle(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
 	}
-	return num(n) + " " + word + "s"
+	head := (n - 1) / 2
+	return string(r[:head]) + "…" + string(r[len(r)-(n-1-head):])
 }

@@ -523,6 +523,10 @@ func fixtureAudit() *audit.Report {
 	sups := fixtureSuppressions()
 	suppress(r, "new_location", sups[0])
 	r.Suppressions = append(r.Suppressions, audit.SuppressionState{Suppression: sups[1], State: "active"})
+	// A case register is kept: findings gone from the open list were closed.
+	r.Cases = &audit.CaseStats{Total: 9, Open: 8, ByState: map[string]int{audit.CaseOpen: 8, audit.CaseRemediated: 1},
+		OpenBySeverity: map[string]int{"high": 4, "medium": 3, "critical": 1}, Remediated: 1, MedianToClose: "50h0m0s", MedianToCloseH: 50,
+		Periods: []audit.CasePeriod{{At: at(3, 4, 0), BySeverity: map[string]int{"high": 2, "medium": 2}}, {At: at(10, 4, 0), BySeverity: map[string]int{"high": 4, "medium": 3, "critical": 1}}}}
 	return r
 }
 

@@ -22,25 +22,19 @@ type section struct {
 	ID, Title string
 }
 
+// sectionList is the order of the report's sections; titles are the
+// catalog's "sec.<id>".
 var sectionList = []section{
-	{ID: "summary", Title: "Summary"},
-	{ID: "trend", Title: "Trend since the previous report"},
-	{ID: "activity", Title: "Activity"},
-	{ID: "findings", Title: "Open findings"},
-	{ID: "suppressed", Title: "Suppressed findings"},
-	{ID: "controls", Title: "Control matrix"},
-	{ID: "checks", Title: "Posture checks"},
-	{ID: "inventory", Title: "Data inventory"},
-	{ID: "protection", Title: "Protection coverage"},
-	{ID: "backups", Title: "Backups and restore drills"},
-	{ID: "suggestions", Title: "Improvement suggestions"},
-	{ID: "method", Title: "Method and sign-off"},
+	{ID: "summary"}, {ID: "trend"}, {ID: "activity"}, {ID: "findings"}, {ID: "cases"}, {ID: "suppressed"},
+	{ID: "controls"}, {ID: "checks"}, {ID: "inventory"}, {ID: "protection"}, {ID: "backups"},
+	{ID: "suggestions"}, {ID: "records"}, {ID: "integrity"}, {ID: "method"},
 }
 
-func sections() []section {
+func sections(l *locale) []section {
 	out := make([]section, len(sectionList))
 	for i, s := range sectionList {
 		s.No = i + 1
+		s.Title = l.T("sec." + s.ID)
 		out[i] = s
 	}
 	return out
@@ -77,6 +71,9 @@ type htmlPage struct {
 	BackupChecks  []audit.Check
 	// SuppressionsFormat is the format line of a suppressions file.
 	SuppressionsFormat string
+	Lang               string
+	KeepYears          int
+	SignedBy           string
 }
 
 var statusFill = map[string]string{audit.StatusPass: "#15803d", audit.StatusWarn: "#a14a0a", audit.StatusFail: "#b91c1c", audit.StatusNA: "#94a3b8"}
@@ -114,10 +111,12 @@ func newPage(d *Document) (*htmlPage, error) {
 		D:          d,
 		C:          buildCharts(d),
 		CSS:        template.CSS(css), // our own constant stylesheet
-		Sections:   sections(),
-		Period:     periodText(d.Period, loc),
+		Sections:   sections(d.lang),
+		Period:     d.lang.period(d.Period, loc),
 		Zone:       zoneText(loc, d.Period.From),
 		Severities: detections.Severities,
+		Lang:       d.lang.lang,
+		KeepYears:  3,
 
 		SuppressionsFormat: audit.SuppressionsFormat,
 	}
@@ -149,6 +148,12 @@ func newPage(d *Document) (*htmlPage, error) {
 			p.BackupChecks = append(p.BackupChecks, c)
 		}
 	}
+	if d.Records != nil {
+		p.SignedBy = d.Records.SignedBy
+		if d.Records.KeepYears > 0 {
+			p.KeepYears = d.Records.KeepYears
+		}
+	}
 	p.ControlShares, p.CheckCounts = shares(cs), shares(ks)
 	p.CoverageText = coverageText(d)
 	p.BackupText = backupText(d)
@@ -156,6 +161,7 @@ func newPage(d *Document) (*htmlPage, error) {
 }
 
 func coverageText(d *Document) string {
+	l := d.lang
 	var personal, protected, review int
 	for _, c := range d.Coverage {
 		personal += c.Personal
@@ -163,22 +169,23 @@ func coverageText(d *Document) string {
 		review += c.Review
 	}
 	if len(d.Coverage) == 0 {
-		return "No classification results were supplied."
+		return l.T("inventory.none")
 	}
-	s := fmt.Sprintf("%d of %d personal-data columns protected in analyst datasets", protected, personal)
+	share := "—"
 	if personal > 0 {
-		s += fmt.Sprintf(" (%s)", pct(float64(protected)/float64(personal)))
+		share = pct(float64(protected) / float64(personal))
 	}
-	s += fmt.Sprintf(", across %d table(s)", len(d.Coverage))
+	s := l.T("coverage.text", protected, personal, share, len(d.Coverage))
 	if review > 0 {
-		s += fmt.Sprintf("; %d column(s) await review", review)
+		s += l.T("coverage.review", review)
 	}
-	return s + "."
+	return s
 }
 
 func backupText(d *Document) string {
+	l := d.lang
 	if len(d.Backups) == 0 {
-		return "No backup records were supplied."
+		return l.T("backups.none")
 	}
 	var ok, failed, never int
 	for _, b := range d.Backups {
@@ -191,12 +198,13 @@ func backupText(d *Document) string {
 			failed++
 		}
 	}
-	return fmt.Sprintf("%d table(s) backed up; restore drills: %d passed, %d failed, %d never run.", len(d.Backups), ok, failed, never)
+	return l.T("backups.text", len(d.Backups), ok, failed, never)
 }
 
 func funcs(d *Document) template.FuncMap {
 	loc := d.Location()
-	secs := sections()
+	l := d.lang
+	secs := sections(l)
 	ids := map[string]string{}
 	for _, f := range d.Findings {
 		ids[f.Fingerprint] = f.ID
@@ -228,26 +236,46 @@ func funcs(d *Document) template.FuncMap {
 			}
 			return v
 		},
-		"time":        func(t time.Time) string { return fmtTimeIn(t, loc) },
+		"time":        func(t time.Time) string { return l.Time(t.In(loc)) },
 		"timesec":     func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04:05") },
-		"date":        func(t time.Time) string { return fmtDateIn(t, loc) },
-		"udate":       func(t time.Time) string { return fmtDateIn(t, time.UTC) },
+		"date":        func(t time.Time) string { return l.Date(t.In(loc)) },
+		"udate":       func(t time.Time) string { return l.Date(t.UTC()) },
+		"period":      func(p audit.Period) string { return l.period(p, loc) },
+		"t":           l.T,
+		"dtitle":      func(id, title string) string { t, _ := l.Detection(id, title, ""); return t },
+		"dfix":        func(id, fix string) string { _, f := l.Detection(id, "", fix); return f },
+		"ctitle":      l.Control,
+		"csugg":       func(id, s string) string { return l.ControlSuggestion(id, s) },
+		"chk":         func(id, title string) string { t, _ := l.Check(id, title, ""); return t },
+		"chkfix":      func(id, fix string) string { _, f := l.Check(id, "", fix); return f },
+		"sevText":     func(s string) string { return l.T("sev." + s) },
+		"stateText":   func(s string) string { return l.T("state." + s) },
+		"caseStates":  func() []string { return audit.CaseStates },
+		"supState":    func(s string) string { return l.T("supstate." + s) },
+		"fwName":      func(s string) string { return l.Framework(s) },
+		"beforeText":  func(s string) string { return l.T("before." + s) },
+		"runText":     func(s string) string { return l.T("run." + s) },
+		"kindText":    func(s string) string { return l.T("kind." + s) },
+		"recFile":     recordFile,
+		"rationale":   func(f Finding) *rationaleText { return d.rationale(f) },
+		"hours":       func(h float64) string { return l.Hours(h) },
+		"suggText":    func(s Suggestion) string { return d.suggestionText(s) },
+		"srcText":     func(s string) string { return d.sourceText(s) },
 		"inc":         func(i int) int { return i + 1 },
 		"evtable":     newEvidenceTable,
 		"spans":       codeSpans,
-		"period":      func(p audit.Period) string { return periodText(p, loc) },
-		"dur":         durationText,
+		"dur":         func(a, b time.Time) string { return l.Duration(a, b) },
 		"pct":         pct,
 		"fixed":       fixed,
 		"signed":      signed,
 		"plus":        func(a, b float64) float64 { return r2(a + b) },
 		"half":        func(a, b float64) float64 { return r2(a/2 + b) },
 		"statusClass": statusClass,
-		"statusLabel": statusLabel,
+		"statusLabel": l.StatusLabel,
 		"sevClass":    sevClass,
-		"trendText":   trendText,
-		"supp":        suppressionText,
-		"cat":         categoryText,
+		"trendText":   func(s string) string { return l.T("trend." + s) },
+		"supp":        func(s string) string { return l.T("supp." + s) },
+		"cat":         func(s string) string { return l.T("cat." + catKey(s)) },
 		"short":       shortFramework,
 		"ctl":         func(id string) string { return controlRef(d, id) },
 		"fid":         func(fp string) string { return ids[fp] },
@@ -266,9 +294,9 @@ func funcs(d *Document) template.FuncMap {
 			case b == nil:
 				return ""
 			case *b:
-				return "yes"
+				return l.T("yes")
 			}
-			return "no"
+			return l.T("no")
 		},
 		"kstatus": func(r DatasetRow) string {
 			switch {

@@ -68,6 +68,7 @@ func ParsePrevious(name string, data []byte) (*audit.Report, error) {
 		Checks:       d.Checks,
 		Controls:     d.Controls,
 		Charts:       d.Charts,
+		Cases:        d.Cases,
 	}
 	for i, f := range d.Findings {
 		if f.Fingerprint == "" {

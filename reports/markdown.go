@@ -50,16 +50,22 @@ type mdWriter struct {
 	b   strings.Builder
 	d   *Document
 	loc *time.Location
+	l   *locale
 }
 
 func (m *mdWriter) p(format string, args ...any) { fmt.Fprintf(&m.b, format, args...) }
 
-func (m *mdWriter) time(t time.Time) string { return fmtTimeIn(t, m.loc) }
+func (m *mdWriter) time(t time.Time) string { return m.l.Time(t.In(m.loc)) }
+
+func (m *mdWriter) t(key string, args ...any) string { return m.l.T(key, args...) }
+
+// num marks a numeric column header (right-aligned).
+func numCol(s string) string { return s + " " }
 
 // table writes a GitHub table; cells must be escaped already.
 func (m *mdWriter) table(head []string, rows [][]string) {
 	if len(rows) == 0 {
-		m.p("None.\n\n")
+		m.p("%s\n\n", m.t("none"))
 		return
 	}
 	m.p("|")
@@ -87,7 +93,7 @@ func (m *mdWriter) table(head []string, rows [][]string) {
 }
 
 func (m *mdWriter) heading(id string) {
-	for _, s := range sections() {
+	for _, s := range sections(m.l) {
 		if s.ID == id {
 			m.p("## %d %s\n\n", s.No, s.Title)
 		}
@@ -104,12 +110,13 @@ func ctlList(d *Document, ids []string) string {
 
 // Markdown writes the document as Markdown.
 func (d *Document) Markdown(w io.Writer) error {
-	m := &mdWriter{d: d, loc: d.Location()}
+	m := &mdWriter{d: d, loc: d.Location(), l: d.lang}
 	m.header()
 	m.summary()
 	m.trend()
 	m.activity()
 	m.findings()
+	m.cases()
 	m.suppressed()
 	m.controls()
 	m.checks()
@@ -117,6 +124,8 @@ func (d *Document) Markdown(w io.Writer) error {
 	m.protection()
 	m.backups()
 	m.suggestions()
+	m.records()
+	m.integrity()
 	m.method()
 	_, err := io.WriteString(w, m.b.String())
 	return err
@@ -128,10 +137,10 @@ func (m *mdWriter) header() {
 	if d.Organization != "" {
 		m.p("**%s**  \n", e(d.Organization))
 	}
-	m.p("Period %s · generated %s · times in %s  \n", periodText(d.Period, m.loc), m.time(d.GeneratedAt), zoneText(m.loc, d.Period.From))
-	m.p("Overall status: **%s**\n\n", statusLabel(d.Summary.Status))
-	m.p("Contents: ")
-	for i, s := range sections() {
+	m.p("%s · %s · %s  \n", m.t("cover.period", m.l.period(d.Period, m.loc)), m.t("cover.generated", m.time(d.GeneratedAt)), m.t("cover.zone", zoneText(m.loc, d.Period.From)))
+	m.p("%s: **%s**\n\n", m.t("cover.overall"), m.l.StatusLabel(d.Summary.Status))
+	m.p("%s: ", m.t("toc"))
+	for i, s := range sections(m.l) {
 		if i > 0 {
 			m.p(" · ")
 		}
@@ -140,7 +149,7 @@ func (m *mdWriter) header() {
 	m.p("\n\n")
 }
 
-func countStatus(statuses []string) string {
+func (m *mdWriter) countStatus(statuses []string) string {
 	var parts []string
 	for _, s := range statusOrder {
 		n := 0
@@ -150,11 +159,11 @@ func countStatus(statuses []string) string {
 			}
 		}
 		if n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, s))
+			parts = append(parts, fmt.Sprintf("%d %s", n, m.l.StatusLabel(s)))
 		}
 	}
 	if len(parts) == 0 {
-		return "none"
+		return m.t("none")
 	}
 	return strings.Join(parts, ", ")
 }
@@ -164,15 +173,21 @@ func (m *mdWriter) summary() {
 	m.heading("summary")
 	var sev []string
 	for _, s := range detections.Severities {
-		sev = append(sev, fmt.Sprintf("%d %s", d.Summary.OpenBySeverity[s], s))
+		sev = append(sev, fmt.Sprintf("%d %s", d.Summary.OpenBySeverity[s], m.t("sev."+s)))
 	}
-	m.p("- **Open findings:** %d (%s)\n", d.Summary.OpenFindings, strings.Join(sev, ", "))
-	m.p("- **Suppressed findings:** %d\n", d.Summary.Suppressed)
+	m.p("- **%s:** %d (%s)", m.t("kpi.open"), d.Summary.OpenFindings, strings.Join(sev, ", "))
+	if d.Summary.NotObserved > 0 {
+		m.p("; %s", m.t("kpi.not_observed", d.Summary.NotObserved))
+	}
+	m.p("\n- **%s:** %d\n", m.t("kpi.suppressed"), d.Summary.Suppressed)
 	if d.Trend.Previous != nil {
-		m.p("- **Since the previous report:** %s open; %d new, %d resolved, %d still open, %d suppressed\n",
-			signed(d.Trend.OpenDelta), len(d.Trend.New), len(d.Trend.Resolved), len(d.Trend.StillOpen), len(d.Trend.Suppressed))
+		m.p("- **%s:** %s; %s", m.t("kpi.since"), signed(d.Trend.OpenDelta), m.t("kpi.since.detail", len(d.Trend.New), len(d.Trend.Resolved), len(d.Trend.StillOpen)))
+		if len(d.Trend.NotObserved) > 0 {
+			m.p(" · %s", m.t("kpi.since.not_observed", len(d.Trend.NotObserved)))
+		}
+		m.p("\n")
 	} else {
-		m.p("- **Since the previous report:** first report, nothing to compare\n")
+		m.p("- **%s:** %s\n", m.t("kpi.since"), m.t("kpi.since.first"))
 	}
 	var cs, ks []string
 	for _, c := range d.Controls {
@@ -181,20 +196,32 @@ func (m *mdWriter) summary() {
 	for _, c := range d.Checks {
 		ks = append(ks, c.Status)
 	}
-	m.p("- **Controls:** %s (of %d)\n", countStatus(cs), len(d.Controls))
-	m.p("- **Posture checks:** %s\n", countStatus(ks))
-	m.p("- **Events analysed:** %s in the period (%s read, %s unmapped, %d source(s))\n",
-		num(d.Summary.EventsInPeriod), num(d.Summary.EventsRead), num(d.Summary.EventsUnmapped), len(d.Sources))
-	m.p("- **Protection:** %s\n", coverageText(d))
-	m.p("- **Backups:** %s\n\n", backupText(d))
+	m.p("- **%s:** %s — %s\n", m.t("sum.controls"), m.countStatus(cs), m.t("sum.controls.of", len(d.Controls)))
+	m.p("- **%s:** %s\n", m.t("sec.checks"), m.countStatus(ks))
+	m.p("- **%s:** %s (%s)\n", m.t("kpi.events"), num(d.Summary.EventsInPeriod),
+		m.t("kpi.events.detail", num(d.Summary.EventsRead), num(d.Summary.EventsUnmapped), len(d.Sources)))
+	m.p("- **%s:** %s\n", m.t("sum.protection"), coverageText(d))
+	m.p("- **%s:** %s\n\n", m.t("sec.backups"), backupText(d))
+}
+
+func (m *mdWriter) trendHead(before bool) []string {
+	h := []string{m.t("col.finding"), m.t("col.title"), m.t("col.severity"), m.t("col.detection"), m.t("col.user"), m.t("col.window_start"), m.t("col.fingerprint")}
+	if before {
+		h[6] = m.t("col.in_previous")
+	}
+	return h
 }
 
 func (m *mdWriter) trendRows(es []TrendEntry, before bool) [][]string {
 	var rows [][]string
 	for _, t := range es {
-		r := []string{e(t.ID), e(t.Title), e(t.Severity), code(t.Detection), e(t.User), m.time(t.WindowStart), code(t.Fingerprint)}
+		title, _ := m.l.Detection(t.Detection, t.Title, "")
+		r := []string{e(t.ID), e(title), m.t("sev." + t.Severity), code(t.Detection), e(t.User), m.time(t.WindowStart), code(t.Fingerprint)}
 		if before {
-			r[6] = e(t.Before)
+			r[6] = ""
+			if t.Before != "" {
+				r[6] = m.t("before." + t.Before)
+			}
 		}
 		rows = append(rows, r)
 	}
@@ -205,33 +232,37 @@ func (m *mdWriter) trend() {
 	d, t := m.d, m.d.Trend
 	m.heading("trend")
 	if p := t.Previous; p != nil {
-		m.p("Compared with the report generated %s for %s (status %s, %d open, %d suppressed), by finding fingerprint.\n\n",
-			m.time(p.GeneratedAt), periodText(p.Period, m.loc), p.Status, p.OpenFindings, p.Suppressed)
+		m.p("%s %s %s\n\n", m.t("trend.compared", m.time(p.GeneratedAt), m.l.period(p.Period, m.loc)), m.l.StatusLabel(p.Status),
+			m.t("trend.compared.counts", p.OpenFindings, p.Suppressed))
 		if t.Unchanged {
-			m.p("**No change:** no new findings and none resolved since the previous report.\n\n")
+			m.p("**%s** %s\n\n", m.t("trend.nochange"), m.t("trend.nochange.detail"))
 		}
 	} else {
-		m.p("This is the first report: every open finding counts as new.\n\n")
+		m.p("%s\n\n", m.t("trend.first"))
 	}
-	m.p("New %d · resolved %d · still open %d · suppressed %d\n\n", len(t.New), len(t.Resolved), len(t.StillOpen), len(t.Suppressed))
-	head := []string{"Finding", "Title", "Severity", "Detection", "User", "Window start", "Fingerprint"}
-	m.p("### New\n\n")
-	m.table(head, m.trendRows(t.New, false))
-	m.p("### Resolved\n\n")
-	m.table(head, m.trendRows(t.Resolved, false))
-	m.p("### Still open\n\n")
-	m.table(head, m.trendRows(t.StillOpen, false))
-	m.p("### Suppressed\n\n")
-	sh := append(append([]string{}, head[:6]...), "In previous report")
-	m.table(sh, m.trendRows(t.Suppressed, d.Trend.Previous != nil))
+	m.p("%s\n\n", m.t("trend.rule"))
+	m.p("%s %d · %s %d · %s %d · %s %d\n\n", m.t("trend.new"), len(t.New), m.t("trend.resolved"), len(t.Resolved),
+		m.t("trend.still_open"), len(t.StillOpen), m.t("trend.suppressed"), len(t.Suppressed))
+	m.p("### %s\n\n", m.t("trend.new"))
+	m.table(m.trendHead(false), m.trendRows(t.New, false))
+	m.p("### %s\n\n", m.t("trend.resolved"))
+	m.table(m.trendHead(false), m.trendRows(t.Resolved, false))
+	if len(t.NotObserved) > 0 {
+		m.p("### %s\n\n%s\n\n", m.t("trend.not_observed"), m.t("trend.not_observed.note"))
+		m.table(m.trendHead(false), m.trendRows(t.NotObserved, false))
+	}
+	m.p("### %s\n\n", m.t("trend.still_open"))
+	m.table(m.trendHead(false), m.trendRows(t.StillOpen, false))
+	m.p("### %s\n\n", m.t("trend.suppressed"))
+	m.table(m.trendHead(true), m.trendRows(t.Suppressed, d.Trend.Previous != nil))
 }
 
 func (m *mdWriter) activity() {
 	d := m.d
 	c := buildCharts(d)
 	m.heading("activity")
-	m.p("- **Failed logins per hour:** %s\n", c.FailedLogins.Desc)
-	m.p("- **Events per day:** %s\n", c.EventsPerDay.Desc)
+	m.p("- **%s:** %s\n", c.FailedLogins.Title, c.FailedLogins.Desc)
+	m.p("- **%s:** %s\n", c.EventsPerDay.Title, c.EventsPerDay.Desc)
 	type hc struct {
 		day, hour int
 		n         int64
@@ -250,32 +281,56 @@ func (m *mdWriter) activity() {
 	}
 	var busy []string
 	for _, x := range cells {
-		busy = append(busy, fmt.Sprintf("%s %02d:00 (%s)", weekdays[x.day], x.hour, num(x.n)))
+		busy = append(busy, fmt.Sprintf("%s %02d:00 (%s)", m.t("wd."+weekdays[x.day]), x.hour, num(x.n)))
 	}
 	if len(busy) == 0 {
-		busy = []string{"no events"}
+		busy = []string{m.t("activity.noevents")}
 	}
-	m.p("- **Busiest hours** (%s): %s\n\n", d.TimeZone, strings.Join(busy, ", "))
-	m.p("### Exports per user\n\n")
+	m.p("- **%s** (%s): %s\n\n", m.t("activity.busiest"), d.TimeZone, strings.Join(busy, ", "))
+	m.p("### %s\n\n", c.Exports.Title)
 	var rows [][]string
 	for _, u := range d.Charts.ExportsPerUser {
 		rows = append(rows, []string{e(u.User), num(u.Exports), num(u.Records)})
 	}
-	m.table([]string{"User", "Exports ", "Records "}, rows)
+	m.table([]string{m.t("col.user"), numCol(m.t("col.exports")), numCol(m.t("col.records"))}, rows)
 }
 
 func (m *mdWriter) findingFacts(f Finding) {
-	m.p("- **User:** %s\n", e(f.User))
-	m.p("- **Window:** %s – %s (%s), %s event(s)\n", m.time(f.WindowStart), m.time(f.WindowEnd), durationText(f.WindowStart, f.WindowEnd), num(f.Count))
-	m.p("- **Detection:** %s", code(f.Detection))
+	m.p("- **%s:** %s\n", m.t("col.user"), e(f.User))
+	m.p("- **%s:** %s – %s (%s)", m.t("card.window"), m.time(f.WindowStart), m.time(f.WindowEnd), m.l.Duration(f.WindowStart, f.WindowEnd))
+	if !f.NotObserved() {
+		m.p(", %s %s", m.t("card.events"), num(f.Count))
+	}
+	m.p("\n- **%s:** %s", m.t("col.detection"), code(f.Detection))
 	if f.Key != "" {
-		m.p(", key %s", code(f.Key))
+		m.p(", %s %s", m.t("card.key"), code(f.Key))
 	}
-	m.p("\n- **Controls:** %s\n", ctlList(m.d, f.Controls))
-	m.p("- **Fingerprint:** %s\n", code(f.Fingerprint))
+	m.p("\n- **%s:** %s\n", m.t("col.controls"), ctlList(m.d, f.Controls))
+	m.p("- **%s:** %s\n", m.t("col.fingerprint"), code(f.Fingerprint))
+	if c := f.Case; c != nil {
+		m.p("- **%s:** %s · %s", m.t("card.case"), m.t("state."+c.State), e(m.t("card.case.since", m.time(c.Since), c.By)))
+		if c.Note != "" {
+			m.p(": %s", e(c.Note))
+		}
+		m.p(" · %s\n", m.t("card.case.opened", m.l.Date(c.Opened.In(m.loc))))
+	}
+	if r := m.d.rationale(f); r != nil {
+		m.p("- **%s** %s\n", m.t("card.rationale"), e(r.Text))
+		if r.Threshold != "" {
+			m.p("- **%s** %s\n", m.t("card.threshold"), e(r.Threshold))
+		}
+	}
+	if f.NotObserved() {
+		m.p("- %s\n", m.t("card.not_observed.note"))
+	}
 	if f.Detail != "" {
-		m.p("- **Detail:** %s\n", e(f.Detail))
+		m.p("- **%s:** %s\n", m.t("col.detail"), e(f.Detail))
 	}
+}
+
+func (m *mdWriter) findingTitle(f Finding, tag string) {
+	title, _ := m.l.Detection(f.Detection, f.Title, "")
+	m.p("### %s · %s · %s (%s)\n\n", f.ID, strings.ToUpper(m.t("sev."+f.Severity)), e(title), tag)
 }
 
 func (m *mdWriter) findings() {
@@ -287,9 +342,14 @@ func (m *mdWriter) findings() {
 			continue
 		}
 		open++
-		m.p("### %s · %s · %s (%s)\n\n", f.ID, strings.ToUpper(e(f.Severity)), e(f.Title), trendText(f.Trend))
+		tag := m.t("trend." + f.Trend)
+		if f.NotObserved() {
+			tag += ", " + m.t("card.not_observed")
+		}
+		m.findingTitle(f, tag)
 		m.findingFacts(f)
-		m.p("\n**Remediation.** %s\n\n", e(f.Remediation))
+		_, fix := m.l.Detection(f.Detection, "", f.Remediation)
+		m.p("\n**%s** %s\n\n", m.t("card.remediation"), e(fix))
 		if len(f.Evidence) > 0 {
 			var rows [][]string
 			for _, ev := range f.Evidence {
@@ -303,35 +363,75 @@ func (m *mdWriter) findings() {
 				}
 				mfa := ""
 				if ev.MFA != nil {
-					mfa = map[bool]string{true: "yes", false: "no"}[*ev.MFA]
+					mfa = map[bool]string{true: m.t("yes"), false: m.t("no")}[*ev.MFA]
 				}
 				loc := strings.Trim(strings.Join([]string{ev.City, ev.Country}, ", "), ", ")
 				rows = append(rows, []string{ev.Time.In(m.loc).Format("2006-01-02 15:04:05"), e(ev.User), e(ev.Action), obj, rc,
 					e(ev.SrcIP), e(loc), mfa, e(ev.Status), e(ev.UserAgent), e(ev.Detail)})
 			}
-			m.table([]string{"Time", "User", "Action", "Object", "Records ", "Source IP", "Location", "MFA", "Status", "User agent", "Detail"}, rows)
-			m.p("Evidence: %d of %s event(s) shown; customer identifiers are pseudonymised.\n\n", len(f.Evidence), num(f.EvidenceTotal))
+			m.table([]string{m.t("col.time"), m.t("col.user"), m.t("col.action"), m.t("col.object"), numCol(m.t("col.records")), m.t("col.src_ip"),
+				m.t("col.location"), m.t("col.mfa"), m.t("col.status"), m.t("col.user_agent"), m.t("col.detail")}, rows)
+			m.p("%s\n\n", m.t("card.evidence", len(f.Evidence), num(f.EvidenceTotal)))
 		}
 	}
 	if open == 0 {
-		m.p("No open findings in the period.\n\n")
+		m.p("%s\n\n", m.t("findings.none"))
 	}
+}
+
+func (m *mdWriter) cases() {
+	m.heading("cases")
+	c := m.d.Cases
+	if c == nil {
+		m.p("%s\n\n%s\n\n", m.t("cases.none"), m.t("cases.howto"))
+		return
+	}
+	m.p("- **%s:** %d (%s)\n", m.t("cases.open"), c.Open, m.t("cases.of_total", c.Total))
+	m.p("- **%s:** %d — %s\n", m.t("cases.not_observed"), c.NotObserved, m.t("cases.not_observed.detail"))
+	m.p("- **%s:** %d — %s\n", m.t("cases.resolved_now"), c.ResolvedNow, m.t("cases.resolved_now.detail"))
+	ttr := "—"
+	if c.MedianToClose != "" {
+		ttr = m.l.Hours(c.MedianToCloseH)
+	}
+	m.p("- **%s:** %s (%s)\n", m.t("cases.ttr"), ttr, m.t("cases.ttr.detail", c.Remediated))
+	var st []string
+	for _, s := range audit.CaseStates {
+		st = append(st, fmt.Sprintf("%d %s", c.ByState[s], m.t("state."+s)))
+	}
+	m.p("- %s\n\n", strings.Join(st, " · "))
+	var rows [][]string
+	for _, p := range c.Periods {
+		var sev []string
+		for _, s := range detections.Severities {
+			if n := p.BySeverity[s]; n > 0 {
+				sev = append(sev, fmt.Sprintf("%d %s", n, m.t("sev."+s)))
+			}
+		}
+		rows = append(rows, []string{m.time(p.At), strings.Join(sev, ", ")})
+	}
+	m.p("### %s\n\n", m.t("cases.chart"))
+	m.table([]string{m.t("col.time"), m.t("cases.open")}, rows)
+	m.p("%s\n\n", m.t("cases.howto"))
 }
 
 func (m *mdWriter) suppressed() {
 	d := m.d
 	m.heading("suppressed")
+	m.p("%s\n\n", m.t("suppressed.intro"))
 	n := 0
 	for _, f := range d.Findings {
 		if !f.Suppressed {
 			continue
 		}
 		n++
-		m.p("### %s · %s · %s (suppressed)\n\n", f.ID, strings.ToUpper(e(f.Severity)), e(f.Title))
+		m.findingTitle(f, m.t("trend.suppressed"))
 		if s := f.Suppression; s != nil {
-			m.p("**%s** by %s: %s", suppressionText(s.Status), e(s.By), e(s.Reason))
+			m.p("**%s** %s", m.t("supp."+s.Status), e(m.t("card.by", s.By)))
+			if s.Reason != "" {
+				m.p(": %s", e(s.Reason))
+			}
 			if s.Expires != nil {
-				m.p(" (until %s)", fmtDateIn(*s.Expires, time.UTC))
+				m.p(" (%s)", m.t("card.until", m.l.Date(s.Expires.UTC())))
 			}
 			m.p("\n\n")
 		}
@@ -339,24 +439,24 @@ func (m *mdWriter) suppressed() {
 		m.p("\n")
 	}
 	if n == 0 {
-		m.p("No suppressed findings.\n\n")
+		m.p("%s\n\n", m.t("suppressed.none"))
 	}
-	m.p("### Suppressions file\n\n")
-	m.p("To suppress a finding after review, add its fingerprint to the suppressions file (`format: %s`) with `status: accepted` or `status: false_positive`, a `reason`, `by` and, for accepted risks, an `expires` date. The next report honours it and lists it here.\n\n", audit.SuppressionsFormat)
+	m.p("### %s\n\n", m.t("suppressed.file"))
+	m.p("%s\n\n", m.t("suppressed.file.howto", audit.SuppressionsFormat))
 	var rows [][]string
 	for _, s := range d.Suppressions {
-		match := "fingerprint " + code(s.Fingerprint)
+		match := m.t("col.fingerprint") + " " + code(s.Fingerprint)
 		if s.Fingerprint == "" {
-			match = code(s.Detection) + " for " + e(s.User)
+			match = code(s.Detection) + " · " + e(s.User)
 		}
 		exp := ""
 		if s.Expires != nil {
-			exp = fmtDateIn(*s.Expires, time.UTC)
+			exp = m.l.Date(s.Expires.UTC())
 		}
-		rows = append(rows, []string{match, suppressionText(s.Status), e(s.Reason), e(s.By), exp, e(s.State), fmt.Sprint(s.Matched),
+		rows = append(rows, []string{match, m.t("supp." + s.Status), e(s.Reason), e(s.By), exp, m.t("supstate." + s.State), fmt.Sprint(s.Matched),
 			e(fmt.Sprintf("%s:%d", baseName(s.File), s.Line))})
 	}
-	m.table([]string{"Matches", "Status", "Reason", "By", "Expires", "State", "Matched ", "Where"}, rows)
+	m.table([]string{m.t("col.matches"), m.t("col.status"), m.t("col.reason"), m.t("col.by"), m.t("col.expires"), m.t("col.state"), numCol(m.t("col.matched")), m.t("col.where")}, rows)
 }
 
 func baseName(p string) string {
@@ -369,7 +469,7 @@ func baseName(p string) string {
 func (m *mdWriter) controls() {
 	d := m.d
 	m.heading("controls")
-	m.p("Status per control from the checks and detections mapped to it: fail when a mapped check failed or a critical/high finding is open, warn for a warning, an open medium/low finding or a detection that could not run, pass when evidence exists and nothing is worse, n/a without evidence. report.json holds every evidence line.\n\n")
+	m.p("%s\n\n", m.t("controls.intro"))
 	var order []string
 	by := map[string][]controlRow{}
 	for _, c := range controlRows(d) {
@@ -379,35 +479,36 @@ func (m *mdWriter) controls() {
 		by[c.Framework] = append(by[c.Framework], c)
 	}
 	for _, fw := range order {
-		m.p("### %s\n\n", e(fw))
+		m.p("### %s\n\n", e(m.l.Framework(fw)))
 		var rows [][]string
 		for _, c := range by[fw] {
 			var ev []string
 			for _, ch := range c.CheckRows {
-				line := statusLabel(ch.Status) + " " + e(ch.Title)
+				title, _ := m.l.Check(ch.ID, ch.Title, "")
+				line := m.l.StatusLabel(ch.Status) + " " + e(title)
 				if ch.First != "" {
 					line += ": " + e(ch.First)
 				}
 				ev = append(ev, line)
 			}
 			if c.Ran > 0 {
-				ev = append(ev, fmt.Sprintf("%d detection(s) ran: %d finding(s), %d open", c.Ran, c.RanFindings, c.RanOpen))
+				ev = append(ev, m.t("controls.ran", c.Ran, c.RanFindings, c.RanOpen))
 			}
 			for _, x := range c.NotRun {
-				ev = append(ev, "detection "+e(x))
+				ev = append(ev, e(m.t("controls.notrun", x)))
 			}
-			imp := e(c.Suggestion)
+			imp := e(m.l.ControlSuggestion(c.ID, c.Suggestion))
 			if len(c.Suggestions) > 0 {
 				var ns []string
 				for _, n := range c.Suggestions {
 					ns = append(ns, fmt.Sprint(n))
 				}
-				imp = "see suggestion " + strings.Join(ns, ", ")
+				imp = m.t("controls.see") + " " + strings.Join(ns, ", ")
 			}
-			rows = append(rows, []string{"**" + e(c.Ref) + "** " + e(c.Title), statusLabel(c.Status), strings.Join(ev, "; "),
+			rows = append(rows, []string{"**" + e(c.Ref) + "** " + e(m.l.Control(c.ID, c.Title)), m.l.StatusLabel(c.Status), strings.Join(ev, "; "),
 				strings.Join(c.Open, ", "), imp})
 		}
-		m.table([]string{"Control", "Status", "Evidence", "Open findings", "Improvement"}, rows)
+		m.table([]string{m.t("col.control"), m.t("col.status"), m.t("col.evidence"), m.t("col.open_findings"), m.t("col.improvement")}, rows)
 	}
 }
 
@@ -419,40 +520,42 @@ func (m *mdWriter) checks() {
 		for _, x := range c.Evidence {
 			ev = append(ev, e(x))
 		}
+		title, fix := m.l.Check(c.ID, c.Title, c.Remediation)
 		rem := ""
 		if c.Status == audit.StatusFail || c.Status == audit.StatusWarn {
-			rem = e(c.Remediation)
+			rem = e(fix)
 		}
-		rows = append(rows, []string{e(c.Title) + " (" + code(c.ID) + ")", statusLabel(c.Status), strings.Join(ev, "; "), ctlList(m.d, c.Controls), rem})
+		rows = append(rows, []string{e(title) + " (" + code(c.ID) + ")", m.l.StatusLabel(c.Status), strings.Join(ev, "; "), e(c.Rule), ctlList(m.d, c.Controls), rem})
 	}
-	m.table([]string{"Check", "Status", "Evidence", "Controls", "Remediation"}, rows)
+	m.table([]string{m.t("col.check"), m.t("col.status"), m.t("col.evidence"), m.t("checks.rule"), m.t("col.controls"), m.t("checks.remediation")}, rows)
 }
 
 func (m *mdWriter) inventory() {
 	m.heading("inventory")
 	if len(m.d.Inventory) == 0 {
-		m.p("No classification results were supplied.\n\n")
+		m.p("%s\n\n", m.t("inventory.none"))
 		return
 	}
+	m.p("%s\n\n", m.t("inventory.intro", len(m.d.Inventory), len(m.d.Coverage)))
 	var rows [][]string
 	for _, r := range m.d.Inventory {
 		prot := e(r.Protection)
 		if r.Personal() && !r.Protected() {
-			prot = "**unprotected** " + prot
+			prot = "**" + m.t("inventory.unprotected") + "** " + prot
 		}
 		review := ""
 		if r.Review {
-			review = "review"
+			review = m.t("inventory.review")
 		}
-		rows = append(rows, []string{e(r.Table), code(r.Column), e(r.Class), categoryText(r.Category), pct(r.Confidence), prot, review})
+		rows = append(rows, []string{e(r.Table), code(r.Column), e(r.Class), m.t("cat." + catKey(r.Category)), pct(r.Confidence), prot, review})
 	}
-	m.table([]string{"Table", "Column", "Class", "Category", "Confidence ", "Protection", "Review"}, rows)
+	m.table([]string{m.t("col.table"), m.t("col.column"), m.t("col.class"), m.t("col.category"), numCol(m.t("col.confidence")), m.t("col.protection_applied"), m.t("col.review")}, rows)
 }
 
 func (m *mdWriter) protection() {
 	d := m.d
 	m.heading("protection")
-	m.p("%s\n\n### Protection coverage\n\n", coverageText(d))
+	m.p("%s\n\n### %s\n\n", coverageText(d), m.t("protection.per_table"))
 	var rows [][]string
 	for _, c := range d.Coverage {
 		var un []string
@@ -465,8 +568,8 @@ func (m *mdWriter) protection() {
 		}
 		rows = append(rows, []string{e(c.Table), fmt.Sprint(c.Columns), fmt.Sprint(c.Personal), fmt.Sprint(c.Protected), cov, strings.Join(un, ", "), fmt.Sprint(c.Review)})
 	}
-	m.table([]string{"Table", "Columns ", "Personal ", "Protected ", "Coverage ", "Unprotected personal columns", "To review "}, rows)
-	m.p("### Anonymized datasets\n\n")
+	m.table([]string{m.t("col.table"), numCol(m.t("col.columns")), numCol(m.t("col.personal")), numCol(m.t("col.protected")), numCol(m.t("col.coverage")), m.t("col.unprotected"), numCol(m.t("col.to_review"))}, rows)
+	m.p("### %s\n\n", m.t("protection.datasets"))
 	rows = nil
 	for _, r := range d.Datasets {
 		tk, l := "", ""
@@ -478,7 +581,7 @@ func (m *mdWriter) protection() {
 		}
 		rows = append(rows, []string{e(r.Table), m.time(r.Created), num(r.Rows), fmt.Sprint(r.K), tk, l, num(r.SuppressedRows), fixed(r.Risk, 3)})
 	}
-	m.table([]string{"Dataset", "Created", "Rows ", "k reached ", "k target ", "l ", "Suppressed rows ", "Highest risk "}, rows)
+	m.table([]string{m.t("col.dataset"), m.t("col.created"), numCol(m.t("col.rows")), numCol(m.t("col.k")), numCol(m.t("col.k_target")), "l ", numCol(m.t("col.suppressed_rows")), numCol(m.t("col.risk"))}, rows)
 }
 
 func (m *mdWriter) backups() {
@@ -487,24 +590,25 @@ func (m *mdWriter) backups() {
 	m.p("%s\n\n", backupText(d))
 	var rows [][]string
 	for _, b := range d.Backups {
-		ver, res := "never", "not verified"
+		ver, res := m.t("backups.never"), m.t("backups.not_verified")
 		if !b.VerifiedAt.IsZero() {
 			ver = m.time(b.VerifiedAt)
-			res = "✓ restored"
+			res = "✓ " + m.t("backups.restored")
 			if !b.VerifyOK {
-				res = "✗ failed: " + e(b.Detail)
+				res = "✗ " + m.l.StatusLabel(audit.StatusFail) + ": " + e(b.Detail)
 			}
 		}
 		rows = append(rows, []string{e(b.Table), code(b.SnapshotID), m.time(b.Created), num(b.Rows), ver, res})
 	}
-	m.table([]string{"Table", "Latest snapshot", "Created", "Rows ", "Last restore drill", "Result"}, rows)
+	m.table([]string{m.t("col.table"), m.t("col.snapshot"), m.t("col.created"), numCol(m.t("col.rows")), m.t("col.last_drill"), m.t("col.result")}, rows)
 	for _, c := range d.Checks {
 		if c.ID == audit.CheckSnapshots || c.ID == audit.CheckRestores {
 			var ev []string
 			for _, x := range c.Evidence {
 				ev = append(ev, e(x))
 			}
-			m.p("- %s **%s**", statusLabel(c.Status), e(c.Title))
+			title, _ := m.l.Check(c.ID, c.Title, "")
+			m.p("- %s **%s**", m.l.StatusLabel(c.Status), e(title))
 			if len(ev) > 0 {
 				m.p(": %s", strings.Join(ev, "; "))
 			}
@@ -517,23 +621,62 @@ func (m *mdWriter) backups() {
 func (m *mdWriter) suggestions() {
 	m.heading("suggestions")
 	if len(m.d.Suggestions) == 0 {
-		m.p("Nothing to improve.\n\n")
+		m.p("%s\n\n", m.t("suggestions.none"))
 		return
 	}
 	for i, s := range m.d.Suggestions {
-		m.p("%d. %s %s  \n   *From %s", i+1, statusLabel(s.Status), e(s.Text), e(s.Source))
+		m.p("%d. %s %s  \n   *%s", i+1, m.l.StatusLabel(s.Status), e(m.d.suggestionText(s)), e(m.t("suggestions.from", m.d.sourceText(s.Source))))
 		if len(s.Findings) > 0 {
-			m.p(" · findings %s", strings.Join(s.Findings, ", "))
+			m.p(" · %s %s", m.t("suggestions.findings"), strings.Join(s.Findings, ", "))
 		}
 		m.p(" · %s*\n", ctlList(m.d, s.Controls))
 	}
 	m.p("\n")
 }
 
+func (m *mdWriter) records() {
+	m.heading("records")
+	m.p("%s\n\n", m.t("records.intro"))
+	var rows [][]string
+	for _, r := range m.d.FormalRecords {
+		st := m.l.StatusLabel(audit.StatusPass)
+		gaps := ""
+		if len(r.Gaps) > 0 {
+			st = m.l.StatusLabel(audit.StatusFail)
+			var gs []string
+			for _, g := range r.Gaps {
+				gs = append(gs, e(g))
+			}
+			gaps = strings.Join(gs, "; ")
+		}
+		rows = append(rows, []string{e(r.Title) + " (" + code(strings.TrimSuffix(recordFile(r.Kind), ".html")+".md") + ")", e(r.Basis), st, gaps})
+	}
+	m.table([]string{m.t("col.record"), m.t("col.basis"), m.t("col.status"), m.t("col.gaps")}, rows)
+	keep := 3
+	if m.d.Records != nil && m.d.Records.KeepYears > 0 {
+		keep = m.d.Records.KeepYears
+	}
+	m.p("%s\n\n", m.t("records.keep", keep))
+}
+
+func (m *mdWriter) integrity() {
+	m.heading("integrity")
+	m.p("%s\n\n", m.t("integrity.intro"))
+	var rows [][]string
+	for _, in := range m.d.Inputs {
+		f := e(baseName(in.Path))
+		if in.Copy != "" {
+			f = code(in.Copy) + " (" + m.t("integrity.copy") + ")"
+		}
+		rows = append(rows, []string{m.t("kind." + in.Kind), e(in.Name), f, num(in.Size), code(in.SHA256)})
+	}
+	m.table([]string{m.t("col.kind"), m.t("col.name"), m.t("col.file"), numCol(m.t("col.size")), "SHA-256"}, rows)
+}
+
 func (m *mdWriter) method() {
 	d := m.d
 	m.heading("method")
-	m.p("### Log sources\n\n")
+	m.p("### %s\n\n", m.t("method.sources"))
 	var rows [][]string
 	for _, s := range d.Sources {
 		first, last := "", ""
@@ -545,29 +688,35 @@ func (m *mdWriter) method() {
 		}
 		rows = append(rows, []string{e(s.Name), e(s.Mapping), e(s.Format), fmt.Sprint(len(s.Files)), num(s.Read), num(s.Mapped), num(s.Unmapped), num(s.InPeriod), first, last})
 	}
-	m.table([]string{"Source", "Mapping", "Format", "Files ", "Read ", "Mapped ", "Unmapped ", "In period ", "First event", "Last event"}, rows)
+	m.table([]string{m.t("col.source"), m.t("col.mapping"), m.t("col.format"), numCol(m.t("col.files")), numCol(m.t("col.read")), numCol(m.t("col.mapped")),
+		numCol(m.t("col.unmapped")), numCol(m.t("col.in_period")), m.t("col.first_event"), m.t("col.last_event")}, rows)
 	if len(d.References) > 0 {
 		var refs []string
 		for _, r := range d.References {
 			if r.Provided {
-				refs = append(refs, fmt.Sprintf("%s (%s rows)", e(r.Name), num(r.Rows)))
+				refs = append(refs, fmt.Sprintf("%s (%s)", e(r.Name), m.t("method.rows", num(r.Rows))))
 			} else {
-				refs = append(refs, e(r.Name)+" (not provided)")
+				refs = append(refs, e(r.Name)+" ("+m.t("method.not_provided")+")")
 			}
 		}
-		m.p("Reference tables: %s.\n\n", strings.Join(refs, "; "))
+		m.p("%s %s\n\n", m.t("method.references"), strings.Join(refs, "; "))
 	}
-	m.p("### Detections\n\n")
+	m.p("### %s\n\n", m.t("method.detections"))
 	rows = nil
 	for _, r := range d.Detections {
-		st := e(r.Status)
+		st := m.t("run." + r.Status)
 		if r.Reason != "" {
 			st += ": " + e(r.Reason)
 		}
-		rows = append(rows, []string{e(r.Title) + " (" + code(r.ID) + ")", e(r.Severity), st, num(r.Considered), fmt.Sprint(r.Findings), fmt.Sprint(r.Suppressed)})
+		title, _ := m.l.Detection(r.ID, r.Title, "")
+		rows = append(rows, []string{e(title) + " (" + code(r.ID) + ")", m.t("sev." + r.Severity), st, num(r.Considered), fmt.Sprint(r.Findings), fmt.Sprint(r.Suppressed)})
 	}
-	m.table([]string{"Detection", "Severity", "Ran", "Events considered ", "Findings ", "Suppressed "}, rows)
-	m.p("### Sign-off\n\nI have reviewed this report, its findings and the suppressions it lists.\n\n")
-	m.p("| Name and role | Date | Signature |\n|---|---|---|\n|  |  |  |\n\n")
-	m.p("---\nVigil audit report · report format %d · audit format %s\n", d.Format, e(d.AuditFormat))
+	m.table([]string{m.t("col.detection"), m.t("col.severity"), m.t("col.ran"), numCol(m.t("col.considered")), numCol(m.t("col.findings")), numCol(m.t("col.suppressed"))}, rows)
+	m.p("### %s\n\n%s\n\n", m.t("method.signoff"), m.t("method.signoff.text"))
+	signed := ""
+	if d.Records != nil {
+		signed = e(d.Records.SignedBy)
+	}
+	m.p("| %s | %s | %s |\n|---|---|---|\n| %s |  |  |\n\n", m.t("method.signoff.name"), m.t("sign.date"), m.t("sign.signature"), signed)
+	m.p("---\n%s\n", e(m.t("footer", d.Format, d.AuditFormat, m.time(d.GeneratedAt), zoneText(m.loc, d.Period.From))))
 }

@@ -1,7 +1,11 @@
 package reports
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -27,6 +31,23 @@ type Input struct {
 	Title     string         // default DefaultTitle
 	// Organization is the data controller the report is for.
 	Organization string
+	// Lang is the report language: en (default) or zh-CN.
+	Lang string
+	// Records is what people stated for the GDPR Art. 30 record and the
+	// PIPL assessment; nil lists every stated item as a gap.
+	Records *RecordConfig
+	// Inputs are the files the audit read, hashed; evidence.json and the
+	// report list them.
+	Inputs []InputFile
+	// Attachments are inputs that change as Vigil runs, kept as copies in
+	// the report folder and hashed there.
+	Attachments []Attachment
+	// PDF, when set, prints the rendered report.html to report.pdf (e.g.
+	// headless Chromium); the PDF is signed with the other files.
+	PDF func(ctx context.Context, html []byte) ([]byte, error)
+	// Signer signs evidence.json; nil leaves the report unsigned (and
+	// `vigil report verify` fails on it).
+	Signer Signer
 }
 
 // InventoryRow is one classified column of the personal-data inventory.
@@ -80,30 +101,36 @@ type BackupRow struct {
 // Document is the rendered model: report.json, and what every format
 // shows. Field names are stable within a Format.
 type Document struct {
-	Format       int                      `json:"format"`
-	Title        string                   `json:"title"`
-	Organization string                   `json:"organization,omitempty"`
-	GeneratedAt  time.Time                `json:"generated_at"`
-	Period       audit.Period             `json:"period"`
-	TimeZone     string                   `json:"time_zone"`
-	AuditFormat  string                   `json:"audit_format"`
-	Summary      audit.Summary            `json:"summary"`
-	Trend        Trend                    `json:"trend"`
-	Findings     []Finding                `json:"findings"`
-	Suppressions []audit.SuppressionState `json:"suppressions"`
-	Controls     []audit.ControlResult    `json:"controls"`
-	Checks       []audit.Check            `json:"checks"`
-	Inventory    []InventoryRow           `json:"inventory"`
-	Coverage     []CoverageRow            `json:"protection_coverage"`
-	Datasets     []DatasetRow             `json:"datasets"`
-	Backups      []BackupRow              `json:"backups"`
-	Suggestions  []Suggestion             `json:"suggestions"`
-	Detections   []audit.DetectionRun     `json:"detections"`
-	Sources      []audit.SourceStats      `json:"sources"`
-	References   []audit.ReferenceStats   `json:"references"`
-	Charts       audit.Charts             `json:"charts"`
+	Format        int                      `json:"format"`
+	Title         string                   `json:"title"`
+	Organization  string                   `json:"organization,omitempty"`
+	GeneratedAt   time.Time                `json:"generated_at"`
+	Period        audit.Period             `json:"period"`
+	TimeZone      string                   `json:"time_zone"`
+	AuditFormat   string                   `json:"audit_format"`
+	Summary       audit.Summary            `json:"summary"`
+	Trend         Trend                    `json:"trend"`
+	Findings      []Finding                `json:"findings"`
+	Suppressions  []audit.SuppressionState `json:"suppressions"`
+	Controls      []audit.ControlResult    `json:"controls"`
+	Checks        []audit.Check            `json:"checks"`
+	Inventory     []InventoryRow           `json:"inventory"`
+	Coverage      []CoverageRow            `json:"protection_coverage"`
+	Datasets      []DatasetRow             `json:"datasets"`
+	Backups       []BackupRow              `json:"backups"`
+	Suggestions   []Suggestion             `json:"suggestions"`
+	Detections    []audit.DetectionRun     `json:"detections"`
+	Sources       []audit.SourceStats      `json:"sources"`
+	References    []audit.ReferenceStats   `json:"references"`
+	Charts        audit.Charts             `json:"charts"`
+	Language      string                   `json:"language"`
+	Cases         *audit.CaseStats         `json:"cases,omitempty"`
+	Inputs        []InputFile              `json:"inputs"`
+	FormalRecords []Record                 `json:"records"`
+	Records       *RecordConfig            `json:"record_config,omitempty"`
 
-	loc *time.Location
+	loc  *time.Location
+	lang *locale
 }
 
 // Finding is an audit finding with its id in this report.
@@ -127,14 +154,18 @@ const (
 // Trend compares this report with the previous one by finding
 // fingerprint. Suppressed findings are listed apart, never as resolved.
 type Trend struct {
-	Previous   *PreviousReport `json:"previous"`    // nil on the first report
-	New        []TrendEntry    `json:"new"`         // open now, not open before (all open findings on the first report)
-	Resolved   []TrendEntry    `json:"resolved"`    // open before, gone now
-	StillOpen  []TrendEntry    `json:"still_open"`  // open before and now
-	Suppressed []TrendEntry    `json:"suppressed"`  // suppressed in this report
-	OpenDelta  int             `json:"open_delta"`  // open findings now minus before
-	Unchanged  bool            `json:"unchanged"`   // nothing new, nothing resolved
-	OpenBefore int             `json:"open_before"` // open findings of the previous report
+	Previous *PreviousReport `json:"previous"` // nil on the first report
+	New      []TrendEntry    `json:"new"`      // open now, not open before (all open findings on the first report)
+	Resolved []TrendEntry    `json:"resolved"` // open before, closed now (case closed, or re-checked and gone); needs a case register
+	// NotObserved are findings open before that this period did not find
+	// again, without a case register to say whether they were closed: not
+	// resolved, only not seen.
+	NotObserved []TrendEntry `json:"not_observed"`
+	StillOpen   []TrendEntry `json:"still_open"`  // open before and now
+	Suppressed  []TrendEntry `json:"suppressed"`  // suppressed in this report
+	OpenDelta   int          `json:"open_delta"`  // open findings now minus before
+	Unchanged   bool         `json:"unchanged"`   // nothing new, nothing resolved
+	OpenBefore  int          `json:"open_before"` // open findings of the previous report
 }
 
 // PreviousReport identifies the report the trend compares with.
@@ -189,6 +220,10 @@ func NewDocument(in Input) (*Document, error) {
 	if err := validate(in); err != nil {
 		return nil, err
 	}
+	lang, err := newLocale(in.Lang)
+	if err != nil {
+		return nil, err
+	}
 	a := in.Audit
 	loc, err := time.LoadLocation(a.TimeZone)
 	if err != nil || a.TimeZone == "" {
@@ -214,9 +249,14 @@ func NewDocument(in Input) (*Document, error) {
 		Datasets:     sortedByTable(in.Datasets, func(r DatasetRow) string { return r.Table }),
 		Backups:      sortedByTable(in.Backups, func(r BackupRow) string { return r.Table }),
 		loc:          loc,
+		lang:         lang,
+		Language:     lang.lang,
+		Cases:        a.Cases,
+		Inputs:       allInputs(in),
+		Records:      in.Records,
 	}
 	if d.Title == "" {
-		d.Title = DefaultTitle
+		d.Title = lang.T("title.default")
 	}
 	ids := map[string]string{}
 	d.Findings = make([]Finding, len(a.Findings))
@@ -247,6 +287,7 @@ func NewDocument(in Input) (*Document, error) {
 	}
 	d.Coverage = coverage(d.Inventory)
 	d.Suggestions = suggestions(d)
+	d.FormalRecords = []Record{buildRecord(d, RecordArt30), buildRecord(d, RecordPIA)}
 	return d, nil
 }
 
@@ -271,6 +312,12 @@ func validate(in Input) error {
 			p = append(p, fmt.Sprintf("dataset row %d (%s): risk %v is not within 0..1", i+1, r.Table, r.Risk))
 		}
 	}
+	for i, a := range in.Attachments {
+		if filepath.Base(a.File) != a.File || a.File == "" || a.File == FileEvidence || a.File == FileJSON || a.File == FileHTML ||
+			a.File == FileCSV || a.File == FileMarkdown || isRecordFile(a.File) {
+			p = append(p, fmt.Sprintf("attachment %d: file name %q is not a free plain file name", i+1, a.File))
+		}
+	}
 	for i, r := range in.Backups {
 		if strings.TrimSpace(r.Table) == "" {
 			p = append(p, fmt.Sprintf("backup row %d: table is required", i+1))
@@ -280,6 +327,16 @@ func validate(in Input) error {
 		return &InputError{Problems: p}
 	}
 	return nil
+}
+
+// allInputs lists the inputs with the attachments kept in the folder.
+func allInputs(in Input) []InputFile {
+	out := append([]InputFile{}, in.Inputs...)
+	for _, a := range in.Attachments {
+		sum := sha256.Sum256(a.Data)
+		out = append(out, InputFile{Kind: a.Kind, Name: a.Name, Path: a.Path, Size: int64(len(a.Data)), SHA256: hex.EncodeToString(sum[:]), Copy: a.File})
+	}
+	return out
 }
 
 func nonNil[T any](s []T) []T {
@@ -320,9 +377,18 @@ func buildTrend(cur, prev *audit.Report, ids map[string]string) Trend {
 		return out
 	}
 	t := Trend{
-		New:       conv(diff.New, now),
-		Resolved:  conv(diff.Resolved, before),
-		StillOpen: conv(diff.StillOpen, now),
+		New:         conv(diff.New, now),
+		Resolved:    []TrendEntry{},
+		NotObserved: []TrendEntry{},
+		StillOpen:   conv(diff.StillOpen, now),
+	}
+	// Gone from the open list: with a case register an open case is carried
+	// until closed, so absence means closed; without one it only means
+	// "not seen in this window".
+	if cur.Cases != nil {
+		t.Resolved = conv(diff.Resolved, before)
+	} else {
+		t.NotObserved = conv(diff.Resolved, before)
 	}
 	t.Suppressed = []TrendEntry{}
 	for _, f := range cur.Findings {
@@ -346,14 +412,14 @@ func buildTrend(cur, prev *audit.Report, ids map[string]string) Trend {
 	if prev != nil {
 		t.Previous = &PreviousReport{GeneratedAt: prev.GeneratedAt, Period: prev.Period, Status: prev.Summary.Status,
 			OpenFindings: prev.Summary.OpenFindings, Suppressed: prev.Summary.Suppressed}
-		t.OpenBefore = len(t.StillOpen) + len(t.Resolved)
+		t.OpenBefore = len(t.StillOpen) + len(t.Resolved) + len(t.NotObserved)
 		for _, e := range t.Suppressed {
 			if e.Before == StatusOpen {
 				t.OpenBefore++
 			}
 		}
 		t.OpenDelta = open - t.OpenBefore
-		t.Unchanged = len(t.New) == 0 && len(t.Resolved) == 0
+		t.Unchanged = len(t.New) == 0 && len(t.Resolved) == 0 && len(t.NotObserved) == 0
 	}
 	return t
 }

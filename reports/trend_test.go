@@ -151,7 +151,7 @@ func TestSecondAuditWithOneIncidentSuppressed(t *testing.T) {
 				t.Errorf("HTML: the suppressed section does not show %q", s)
 			}
 		}
-		mdSupp := between(t, m2, "## 5 Suppressed findings", "\n## ")
+		mdSupp := between(t, m2, "## 6 Suppressed findings", "\n## ")
 		mdOpen := between(t, m2, "## 4 Open findings", "\n## ")
 		if !strings.Contains(mdSupp, "### "+id) || strings.Contains(mdOpen, "### "+id) {
 			t.Errorf("Markdown: %s should be among the suppressed findings only", id)

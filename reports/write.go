@@ -17,6 +17,7 @@ const (
 	FileJSON     = "report.json"
 	FileCSV      = "findings.csv"
 	FileMarkdown = "report.md"
+	FilePDF      = "report.pdf"
 )
 
 // Permissions of a report folder and its files: reports name staff
@@ -28,11 +29,15 @@ const (
 
 // Written names the files Write wrote.
 type Written struct {
-	Dir      string `json:"dir"`
-	HTML     string `json:"html"`
-	JSON     string `json:"json"`
-	CSV      string `json:"csv"`
-	Markdown string `json:"markdown"`
+	Dir      string   `json:"dir"`
+	HTML     string   `json:"html"`
+	JSON     string   `json:"json"`
+	CSV      string   `json:"csv"`
+	Markdown string   `json:"markdown"`
+	Evidence string   `json:"evidence"` // evidence.json: hashes of inputs and files, signature
+	Signed   bool     `json:"signed"`
+	Records  []string `json:"records"` // GDPR Art. 30 record and PIPL assessment, HTML and Markdown
+	PDF      string   `json:"pdf,omitempty"`
 }
 
 // Write renders in into the folder dir: report.html, report.json,
@@ -46,34 +51,64 @@ func Write(ctx context.Context, dir string, in Input) (*Written, error) {
 	if err != nil {
 		return nil, err
 	}
-	type out struct {
-		name   string
-		render func(*bytes.Buffer) error
-	}
 	// report.json last: it is what the next run reads.
 	outs := []out{
 		{FileHTML, func(b *bytes.Buffer) error { return d.HTML(b) }},
 		{FileCSV, func(b *bytes.Buffer) error { return d.CSV(b) }},
 		{FileMarkdown, func(b *bytes.Buffer) error { return d.Markdown(b) }},
-		{FileJSON, func(b *bytes.Buffer) error { return d.JSON(b) }},
 	}
+	outs = append(outs, recordOutputs(d)...)
+	for _, a := range in.Attachments {
+		data := a.Data
+		outs = append(outs, out{a.File, func(b *bytes.Buffer) error { _, err := b.Write(data); return err }})
+	}
+	if in.PDF != nil {
+		outs = append(outs, out{FilePDF, nil})
+	}
+	outs = append(outs, out{FileJSON, func(b *bytes.Buffer) error { return d.JSON(b) }})
 	data := make([][]byte, len(outs))
+	files := map[string][]byte{}
 	for i, o := range outs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		var b bytes.Buffer
+		if o.name == FilePDF {
+			pdf, err := in.PDF(ctx, files[FileHTML])
+			if err != nil {
+				return nil, fmt.Errorf("reports: %s: %w", FilePDF, err)
+			}
+			data[i] = pdf
+			files[o.name] = pdf
+			continue
+		}
 		if err := o.render(&b); err != nil {
 			return nil, fmt.Errorf("reports: render %s: %w", o.name, err)
 		}
 		data[i] = b.Bytes()
+		files[o.name] = data[i]
 	}
+	ev, err := buildEvidence(d, d.Inputs, files, in.Signer)
+	if err != nil {
+		return nil, fmt.Errorf("reports: evidence: %w", err)
+	}
+	outs = append(outs[:len(outs)-1], out{name: FileEvidence}, outs[len(outs)-1])
+	data = append(data[:len(data)-1], ev, data[len(data)-1])
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	dir = filepath.Clean(dir)
 	w := &Written{Dir: dir, HTML: filepath.Join(dir, FileHTML), JSON: filepath.Join(dir, FileJSON),
-		CSV: filepath.Join(dir, FileCSV), Markdown: filepath.Join(dir, FileMarkdown)}
+		CSV: filepath.Join(dir, FileCSV), Markdown: filepath.Join(dir, FileMarkdown), Evidence: filepath.Join(dir, FileEvidence),
+		Signed: in.Signer != nil}
+	if in.PDF != nil {
+		w.PDF = filepath.Join(dir, FilePDF)
+	}
+	for _, o := range outs {
+		if isRecordFile(o.name) {
+			w.Records = append(w.Records, filepath.Join(dir, o.name))
+		}
+	}
 
 	_, err = os.Stat(dir)
 	switch {

@@ -28,7 +28,8 @@ func dirNames(t *testing.T, dir string) []string {
 
 func TestWrite(t *testing.T) {
 	ctx := context.Background()
-	all := []string{FileCSV, FileHTML, FileJSON, FileMarkdown}
+	all := []string{FileEvidence, FileCSV, FilePIAHTML, FilePIAMD, FileArt30HTML, FileArt30MD, FileHTML, FileJSON, FileMarkdown}
+	slices.Sort(all)
 
 	t.Run("new folder", func(t *testing.T) {
 		parent := t.TempDir()

@@ -21,6 +21,7 @@ func commands(g *globals) []*cobra.Command {
 		initCmd(g), configCmd(g), keysCmd(g), demoCmd(g), runCmd(g), statusCmd(g), scheduleCmd(g), queryCmd(g),
 		snapshotsCmd(g), restoreCmd(g), verifyCmd(g), classifyCmd(g), rulesCmd(g), anonymizeCmd(g), auditCmd(g), logsCmd(g),
 		backupCmd(g), forgetCmd(g), eraseCmd(g),
+		findingsCmd(g), reportCmd(g),
 	}
 }
 

@@ -29,6 +29,8 @@ type auditStage struct {
 	g        *globals
 	from, to time.Time // zero: the 30 days before the run
 	failOn   string    // severity at or above which open findings fail the stage
+	lang     string    // report language; "" takes report.language
+	pdf      bool      // also print report.pdf with headless Chromium
 }
 
 func (auditStage) Name() string { return "audit" }
@@ -106,16 +108,48 @@ func (s auditStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Result
 		return res, err
 	}
 	opts.Posture = in.posture
+	rc := recordConfig(cfg)
+	opts.Posture.Records = recordEvidence(rc, in)
+	if opts.Cases, err = audit.LoadCases(cfg.Report.Cases); err != nil {
+		return res, err
+	}
+	lang := cfg.Report.Language
+	if s.lang != "" {
+		lang = s.lang
+	}
+	rin := reports.Input{Inventory: in.inventory, Datasets: in.datasets, Backups: in.backups,
+		Organization: cfg.Report.Organization, Lang: lang, Records: rc}
+	if s.pdf {
+		bin, err := chromiumBinary()
+		if err != nil {
+			return res, err
+		}
+		rin.PDF = chromiumPDF(bin, opts.TempDir)
+	}
+	// Hash the inputs before the audit reads them.
+	if rin.Inputs, rin.Attachments, err = auditInputs(cfg, opts, from, to); err != nil {
+		return res, err
+	}
 	rep, err := audit.Run(ctx, opts)
 	if err != nil {
 		return res, err
 	}
+	if rin.Signer, err = reportSigner(ctx, kr, env.Now()); err != nil {
+		return res, err
+	}
 	dir := filepath.Join(auditOut(cfg), env.RunID+"_"+from.Format("2006-01-02")+"_"+to.Format("2006-01-02"))
-	prev := previousReport(auditOut(cfg))
-	w, err := reports.Write(ctx, dir, reports.Input{Audit: rep, Previous: prev, Inventory: in.inventory, Datasets: in.datasets,
-		Backups: in.backups, Organization: "Vigil"})
+	rin.Audit, rin.Previous = rep, previousReport(auditOut(cfg))
+	w, err := reports.Write(ctx, dir, rin)
 	if err != nil {
 		return res, err
+	}
+	if err := saveCases(cfg, rep, rep.GeneratedAt); err != nil {
+		return res, err
+	}
+	if removed, err := pruneReports(auditOut(cfg), cfg.Report.KeepYears, env.Now()); err != nil {
+		env.Logger.Warn("audit: pruning old reports", "err", err)
+	} else if len(removed) > 0 {
+		env.Logger.Info("audit: removed reports past their retention", "count", len(removed), "keep_years", cfg.Report.KeepYears)
 	}
 	for sev, n := range rep.Summary.OpenBySeverity {
 		res.Add(pipeline.CountFindingsPrefix+sev, int64(n))
@@ -276,7 +310,7 @@ func gatherEvidence(cfg *pipeline.Config, kr *keys.Keyring) (*evidence, error) {
 		rep, derr := anonymize.ReadDatasetReport(filepath.Join(cfg.Paths().Datasets, t))
 		if derr == nil {
 			for _, c := range rep.Columns {
-				applied[c.Name] = string(c.Protection.Method)
+				applied[c.Name] = describeProtection(c)
 				if c.Status == anonymize.StatusWithheld {
 					applied[c.Name] = c.Status
 				}
@@ -338,9 +372,10 @@ func readJSON(path string, v any) error {
 }
 
 func auditCmd(g *globals) *cobra.Command {
-	var from, to, failOn string
+	var from, to, failOn, lang string
+	var pdf bool
 	c := &cobra.Command{
-		Use:   "audit [--from DATE --to DATE] [--fail-on SEVERITY]",
+		Use:   "audit [--from DATE --to DATE] [--fail-on SEVERITY] [--lang en|zh-CN] [--pdf]",
 		Short: "Audit access logs and Vigil's evidence; write report.html, report.json, findings.csv, report.md",
 		Long: `Load the configured access logs into DuckDB (no network, no extensions),
 map them onto the canonical event schema, run the detections, check Vigil's
@@ -356,7 +391,10 @@ findings at or above that severity remain.`,
 			if err != nil {
 				return err
 			}
-			st := auditStage{g: g, failOn: failOn}
+			st := auditStage{g: g, failOn: failOn, lang: lang, pdf: pdf}
+			if lang != "" && lang != pipeline.LangEN && lang != pipeline.LangZH {
+				return usageError{fmt.Errorf("--lang %q: want en or zh-CN", lang)}
+			}
 			if from != "" || to != "" {
 				if st.from, err = parseDay(from, cfg.Location); err != nil {
 					return usageError{fmt.Errorf("--from: %w", err)}
@@ -396,6 +434,8 @@ findings at or above that severity remain.`,
 	c.Flags().StringVar(&from, "from", "", "start of the period (YYYY-MM-DD or RFC 3339)")
 	c.Flags().StringVar(&to, "to", "", "end of the period, exclusive")
 	c.Flags().StringVar(&failOn, "fail-on", "", "exit 7 if open findings at or above this severity remain")
+	c.Flags().StringVar(&lang, "lang", "", "report language: en or zh-CN (default report.language)")
+	c.Flags().BoolVar(&pdf, "pdf", false, "also print report.pdf with headless Chromium (needs chromium)")
 	return c
 }
 
@@ -423,7 +463,16 @@ func printAudit(g *globals, out auditOutcome, loc *time.Location) {
 	if len(sev) > 0 {
 		fmt.Fprintf(g.stdout, "  open by severity: %s\n", strings.Join(sev, ", "))
 	}
+	if s.NotObserved > 0 {
+		fmt.Fprintf(g.stdout, "  %d open case(s) not observed in this period (still open until closed or re-checked)\n", s.NotObserved)
+	}
 	fmt.Fprintf(g.stdout, "  report: %s\n", out.Written.HTML)
+	if out.Written.PDF != "" {
+		fmt.Fprintf(g.stdout, "  pdf: %s\n", out.Written.PDF)
+	}
+	if out.Written.Signed {
+		fmt.Fprintf(g.stdout, "  signed: %s (check with: vigil report verify %s)\n", out.Written.Evidence, out.Written.Dir)
+	}
 }
 
 // generateDemoLogs writes a month of demo access logs for the demo staff.

@@ -186,7 +186,8 @@ func classifyCmd(g *globals) *cobra.Command {
 tables) and print the data inventory: table, column, class, category,
 confidence, evidence and the protection that will be applied. This is the
 record of processing GDPR Art. 30 and PIPL ask for. --cached prints the
-stored classification without classifying again.`,
+stored classification without classifying again, with the protection each
+analyst dataset actually applied (from its _vigil.json).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := g.loadConfig()
 			if err != nil {
@@ -203,6 +204,7 @@ stored classification without classifying again.`,
 					if err != nil {
 						return err
 					}
+					applyProtections(cfg, r) // what the dataset applied, not the class default
 					results = append(results, r)
 				}
 			} else {

@@ -58,6 +58,8 @@ var catalog = []Control{
 		"Keep classification, encryption/de-identification, access permissions and incident plans in force and evidenced."},
 	{"PIPL:Art.54", fwPIPL, "Art. 54", "Regular compliance audits",
 		"Run this audit on a fixed schedule over complete logs and keep the signed reports."},
+	{"PIPL:Art.55", fwPIPL, "Art. 55-56", "Personal information protection impact assessment",
+		"Assess processing of sensitive personal information, entrusted processing, provision to others and transfers abroad beforehand; keep the assessment for at least three years."},
 	{"PIPL:Art.57", fwPIPL, "Art. 57", "Remedial measures and notification of security incidents",
 		"Take remedial measures immediately after an incident and notify the authority and individuals when required."},
 	{"CCPA:1798.100(e)", fwCCPA, "1798.100(e)", "Reasonable security procedures and practices",

@@ -28,13 +28,28 @@ func (e *engine) summarizeHours(ctx context.Context, from, to time.Time) error {
 func (e *engine) charts(ctx context.Context, from, to time.Time, tz string, findings []Finding) (Charts, error) {
 	var c Charts
 	var err error
-	c.FailedLoginsPerHour, err = e.series(ctx, `SELECT h, CAST(sum(n) AS BIGINT) FROM hourly
+	// Periods over 62 days are bucketed per day (and the daily series per
+	// week over five years), so that report.json grows with the findings,
+	// not with the period's length.
+	if to.Sub(from) <= 62*24*time.Hour {
+		c.FailedLoginsPerHour, err = e.series(ctx, `SELECT h, CAST(sum(n) AS BIGINT) FROM hourly
 		WHERE action = 'login_failed' AND h >= $1 AND h < $2 GROUP BY h`, from, to, time.Hour)
+	} else {
+		c.FailedLoginsPerHour, err = e.series(ctx, `SELECT date_trunc('day', h) AS t, CAST(sum(n) AS BIGINT) FROM hourly
+		WHERE action = 'login_failed' AND h >= $1 AND h < $2 GROUP BY t`, from.Truncate(24*time.Hour), to, 24*time.Hour)
+	}
 	if err != nil {
 		return c, err
 	}
-	c.EventsPerDay, err = e.series(ctx, `SELECT date_trunc('day', h) AS t, CAST(sum(n) AS BIGINT) FROM hourly
+	if to.Sub(from) <= 5*366*24*time.Hour {
+		c.EventsPerDay, err = e.series(ctx, `SELECT date_trunc('day', h) AS t, CAST(sum(n) AS BIGINT) FROM hourly
 		WHERE h >= $1 AND h < $2 GROUP BY t`, from.Truncate(24*time.Hour), to, 24*time.Hour)
+	} else {
+		week := 7 * 24 * time.Hour
+		start := time.Unix(from.Unix()/604800*604800, 0).UTC()
+		c.EventsPerDay, err = e.series(ctx, `SELECT to_timestamp(epoch(h) // 604800 * 604800) AS t, CAST(sum(n) AS BIGINT) FROM hourly
+		WHERE h >= $1 AND h < $2 GROUP BY t`, start, to, week)
+	}
 	if err != nil {
 		return c, err
 	}

@@ -8,6 +8,12 @@ import (
 	"github.com/vigil-dg/vigil/rules/detections"
 )
 
+// ControlRule states how every control's status is decided.
+const ControlRule = "fail: a mapped check failed or a critical/high finding (case) is open; " +
+	"warn: a mapped check warned, a medium/low finding is open, or a mapped detection could not run; " +
+	"pass: a mapped check passed or a mapped detection ran over events of the period, and nothing worse; " +
+	"n/a: no positive evidence (a detection that ran over no events is none)"
+
 // findingStatus is what an open finding of a severity does to its controls.
 func findingStatus(sev string) string {
 	switch sev {
@@ -33,7 +39,7 @@ func controlMatrix(rules []detections.Rule, runs []DetectionRun, findings []Find
 	}
 	var out []ControlResult
 	for _, c := range detections.Controls() {
-		res := ControlResult{Control: c, Status: StatusNA}
+		res := ControlResult{Control: c, Status: StatusNA, Rule: ControlRule}
 		var fixes []string
 		addFix := func(s string) {
 			s = strings.Join(strings.Fields(s), " ")
@@ -67,8 +73,13 @@ func controlMatrix(rules []detections.Rule, runs []DetectionRun, findings []Find
 			res.Detections = append(res.Detections, r.ID)
 			switch r.Status {
 			case RunRan:
-				res.Status = worst(res.Status, StatusPass)
 				open := r.Findings - r.Suppressed
+				if r.Considered == 0 {
+					// Ran over nothing: no positive evidence either way.
+					res.Evidence = append(res.Evidence, fmt.Sprintf("detection %s: ran over 0 events - no evidence", r.ID))
+					continue
+				}
+				res.Status = worst(res.Status, StatusPass)
 				res.Evidence = append(res.Evidence, fmt.Sprintf("detection %s: ran over %d events, %d finding(s), %d open", r.ID, r.Considered, r.Findings, open))
 			default:
 				res.Status = worst(res.Status, StatusWarn)

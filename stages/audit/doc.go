@@ -132,11 +132,37 @@
 // Matching findings are flagged Suppressed and leave the open counts;
 // expired suppressions are listed but not applied.
 //
+// # Cases
+//
+// Options.Cases is the case register (LoadCases, format vigil.cases/v1):
+// one case per finding fingerprint with a state (open, acknowledged,
+// in_progress, notified, remediated, risk_accepted, false_positive,
+// resolved) and a who/when/note history. Run opens a case for each new
+// finding; carries each open case its period did not find again as a
+// finding marked NotObserved (still open, still counted); marks a case
+// resolved only when the detection ran over events of the period, the
+// period covers the finding's window with mapped events in it, and the
+// finding is gone; and reopens a resolved case found again. Closed cases
+// hide their findings like suppressions. Report.CaseFile is the changed
+// register for the caller to save (MergeAudit keeps changes people made
+// meanwhile); Report.Cases sums it up with the open cases over time and
+// the median time to close.
+//
+// # Statuses
+//
+// Every check and control carries the rule that decides its status
+// (Check.Rule, ControlRule). Pass needs positive evidence: a detection that
+// ran over no events is none; log coverage counts the hours where activity
+// is expected (weekday-hour slots active in at least a quarter of the
+// period's weeks); records.art30 and records.pia pass only when the formal
+// records the caller built (PostureInput.Records) have no gaps.
+//
 // # Report
 //
 // Report is plain, JSON-marshalable data: period, per-source counts,
 // detection runs, findings with evidence, suppressions, checks, controls and
-// chart data (failed logins per hour, events per day, exports per user, a
+// chart data (failed logins per hour — per day over 62 days —, events per
+// day — per week over five years —, exports per user, a
 // 7x24 access heatmap in the report time zone, findings by severity).
 // Report.Compare gives new, resolved and still-open findings by fingerprint.
 package audit

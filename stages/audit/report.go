@@ -34,6 +34,10 @@ type Report struct {
 	Checks       []Check            `json:"checks"`
 	Controls     []ControlResult    `json:"controls"`
 	Charts       Charts             `json:"charts"`
+	// Cases sums up the case register after this audit (nil without one).
+	Cases *CaseStats `json:"cases,omitempty"`
+	// CaseFile is the register as this audit changed it, for the caller to save.
+	CaseFile *CaseFile `json:"-"`
 }
 
 // Period is the half-open time range [From, To) the report covers.
@@ -49,6 +53,7 @@ type Summary struct {
 	EventsRead      int64          `json:"events_read"`
 	EventsUnmapped  int64          `json:"events_unmapped"`
 	OpenFindings    int            `json:"open_findings"`
+	NotObserved     int            `json:"not_observed,omitempty"` // of the open findings: open cases not found again in this period
 	Suppressed      int            `json:"suppressed_findings"`
 	OpenBySeverity  map[string]int `json:"open_by_severity"`
 	ChecksByStatus  map[string]int `json:"checks_by_status"`
@@ -95,7 +100,12 @@ type Finding struct {
 	EvidenceTotal int64           `json:"evidence_total"`
 	Suppressed    bool            `json:"suppressed"`
 	Suppression   *SuppressionRef `json:"suppression,omitempty"`
+	Case          *CaseRef        `json:"case,omitempty"` // its case, when a case register is kept
 }
+
+// NotObserved reports whether the finding is an open case carried over from
+// an earlier audit that this period did not find again.
+func (f Finding) NotObserved() bool { return f.Case != nil && f.Case.NotObserved }
 
 // Evidence is one event behind a finding. Customer identifiers are masked;
 // staff identities are shown.
@@ -134,6 +144,7 @@ type Check struct {
 	Evidence    []string `json:"evidence"`
 	Controls    []string `json:"controls"`
 	Remediation string   `json:"remediation,omitempty"`
+	Rule        string   `json:"rule,omitempty"` // how the status is decided
 }
 
 // ControlResult is one row of the control matrix.
@@ -145,6 +156,7 @@ type ControlResult struct {
 	Checks      []string `json:"checks,omitempty"`
 	Findings    []string `json:"findings,omitempty"` // fingerprints of open findings
 	Improvement string   `json:"improvement"`
+	Rule        string   `json:"rule,omitempty"` // how the status is decided
 }
 
 // Charts holds the data behind the report's charts.

@@ -22,6 +22,9 @@ type Options struct {
 	Posture   PostureInput
 	// Suppressions is the path of a suppressions file ("" for none).
 	Suppressions string
+	// Cases is the case register (see LoadCases); nil keeps none. Run does
+	// not change it: the updated register is Report.CaseFile.
+	Cases *CaseFile
 	// Rules are the detections to run; nil runs the built-in rules. Load
 	// custom rules with LoadRules so that they are checked.
 	Rules []detections.Rule
@@ -243,6 +246,28 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	eng.phase("evidence")
+	var caseFile *CaseFile
+	var caseStats *CaseStats
+	if opts.Cases != nil {
+		ran := func(id string) bool {
+			for _, r := range runs {
+				if r.ID == id {
+					return r.Status == RunRan && r.Considered > 0
+				}
+			}
+			return false
+		}
+		covered := func(start, end time.Time) bool {
+			if start.Before(from) || end.After(to) {
+				return false
+			}
+			ok, err := eng.hasEvents(ctx, start, end)
+			return err == nil && ok
+		}
+		var st CaseStats
+		findings, caseFile, st = caseReconcile(opts.Cases, findings, ran, covered, Period{From: from, To: to}, now)
+		caseStats = &st
+	}
 	order := make([]int, len(findings))
 	for i := range order {
 		order[i] = i
@@ -265,14 +290,14 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	supStates := applySuppressions(findings, sups, now)
 	for i := range runs {
 		for _, f := range findings {
-			if f.Detection == runs[i].ID && f.Suppressed {
+			if f.Detection == runs[i].ID && f.Suppressed && !f.NotObserved() {
 				runs[i].Suppressed++
 			}
 		}
 	}
 
 	checks := opts.Posture.evidenceChecks(now)
-	logChecks, err := eng.logChecks(ctx, from, to, stats, opts.Posture.Limits)
+	logChecks, err := eng.logChecks(ctx, from, to, stats, opts.Posture.Limits, opts.TimeZone)
 	if err != nil {
 		return nil, err
 	}
@@ -282,6 +307,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	checks = append(checks, logChecks...)
 	checks = append(checks, leavers, incidentCheck(findings, now, opts.Posture.Limits), detectionsCheck(runs))
+	checks = append(checks, recordChecks(opts.Posture.Records)...)
 	for i := range checks {
 		if checks[i].Evidence == nil {
 			checks[i].Evidence = []string{}
@@ -307,6 +333,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		Checks:       checks,
 		Controls:     controlMatrix(rules, runs, findings, checks),
 		Charts:       charts,
+		Cases:        caseStats,
+		CaseFile:     caseFile,
 	}
 	if rep.Findings == nil {
 		rep.Findings = []Finding{}
@@ -317,6 +345,17 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	rep.Summary = summarize(rep)
 	log.Info("audit: done", "findings", rep.Summary.OpenFindings, "status", rep.Summary.Status, "elapsed", time.Since(t0).Round(time.Millisecond))
 	return rep, nil
+}
+
+// hasEvents reports whether mapped events exist in the hours of [start, end].
+func (e *engine) hasEvents(ctx context.Context, start, end time.Time) (bool, error) {
+	var n int64
+	err := e.conn.QueryRowContext(ctx, `SELECT count(*) FROM hourly WHERE h >= $1 AND h <= $2`,
+		start.UTC().Truncate(time.Hour), end.UTC()).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("%w: coverage: %v", ErrEngine, err)
+	}
+	return n > 0, nil
 }
 
 func (e *engine) actionCounts(ctx context.Context) (map[string]int64, error) {
@@ -364,6 +403,9 @@ func summarize(r *Report) Summary {
 		}
 		s.OpenFindings++
 		s.OpenBySeverity[f.Severity]++
+		if f.NotObserved() {
+			s.NotObserved++
+		}
 	}
 	for _, c := range r.Checks {
 		s.ChecksByStatus[c.Status]++
