@@ -19,6 +19,7 @@ import (
 // and status and cannot query or read raw data; the monitoring user reads
 // the metrics file only. It needs root (useradd); CI runs it as root.
 func TestRolesWithRealOSUsers(t *testing.T) {
+	t.Parallel()
 	if os.Geteuid() != 0 {
 		if os.Getenv("CI") != "" {
 			t.Fatal("CI must run this test as root (it creates OS users)")
