@@ -14,6 +14,7 @@ import (
 // groups every dataset by its quasi-identifiers and finds no class below k,
 // and no generated direct identifier appears anywhere in any dataset.
 func TestAnalystDatasetsAreKAnonymousAndHoldNoDirectIdentifiers(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	demoDir := filepath.Join(dir, "demo")
 	mustRun(t, dir, nil, "demo", "--dir", demoDir, "--rows", "4000", "--seed", "11")

@@ -46,6 +46,7 @@ func readReports(t *testing.T, demoDir string) []auditReport {
 // incidents; a second audit over the same period with one finding
 // suppressed shows it as suppressed, and nothing else changes.
 func TestAuditSuppressionAndTrend(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	demoDir := filepath.Join(dir, "demo")
 	r := mustRun(t, dir, nil, "demo", "--dir", demoDir, "--rows", "3000", "--seed", "5")

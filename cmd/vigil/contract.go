@@ -82,8 +82,13 @@ func finish(ctx context.Context, g *globals, cmd *cobra.Command, out *countingWr
 		fmt.Fprintf(g.stderr, "Run '%s --help' for usage.\n", commandPath(cmd))
 	}
 	if g.log != nil && g.logFormat == "json" {
-		// Machines reading JSON logs get the error as a record too.
-		g.log.Error("vigil failed", "error", err.Error(), "exit_code", code)
+		// Machines reading JSON logs get the error as a record too; a
+		// stop by SIGTERM/SIGINT is a normal end, not an error.
+		if code == exitInterrupted {
+			g.log.Info("vigil stopped", "reason", err.Error(), "exit_code", code)
+		} else {
+			g.log.Error("vigil failed", "error", err.Error(), "exit_code", code)
+		}
 	}
 	if g.jsonOut && out.n == 0 {
 		kind := exitKinds[code]

@@ -192,6 +192,7 @@ func isGroupRunE(c *cobra.Command) bool {
 // subcommand, checking the exit code and that --json gives exactly one JSON
 // document, with snake_case keys and the golden schema.
 func TestCLIContract(t *testing.T) {
+	t.Parallel()
 	f := sharedDemo(t)
 	tmp := t.TempDir()
 	mustWrite(t, filepath.Join(tmp, "small.csv"), "sex,age\nm,30\nm,31\nf,40\nf,41\n")

@@ -15,6 +15,7 @@ import (
 // "vigil snapshots duckdb-sql" lets plain DuckDB read the encrypted snapshot
 // and return the manifest's row count and content digest.
 func TestDuckDBReadsSnapshotWithItsKey(t *testing.T) {
+	t.Parallel()
 	dir := setupDir(t, 3000, false, "  snap: {stages: [snapshot]}\n")
 	mustRun(t, dir, nil, "run", "snap")
 	script := filepath.Join(dir, "customers.sql")

@@ -53,6 +53,7 @@ func mustRun(t *testing.T, dir string, env []string, args ...string) result {
 }
 
 func TestDemoRunsEndToEnd(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := mustRun(t, dir, nil, "demo", "--dir", filepath.Join(dir, "demo"), "--rows", "3000")
 	for _, want := range []string{"encrypted snapshots", "analyst datasets", "run ledger", "nightly"} {
@@ -68,6 +69,7 @@ func TestDemoRunsEndToEnd(t *testing.T) {
 }
 
 func TestGBKAndUTF8TwinsGiveTheSameSnapshot(t *testing.T) {
+	t.Parallel()
 	digests := map[bool]string{}
 	for _, gbk := range []bool{false, true} {
 		dir := setupDir(t, 2000, gbk, "  snap: {stages: [snapshot]}\n")
@@ -91,6 +93,7 @@ func TestGBKAndUTF8TwinsGiveTheSameSnapshot(t *testing.T) {
 }
 
 func TestConfigErrorsNameFileLineAndField(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	bad := "format: 1\nhome: home\nkeys: {key_file: k}\nsources:\n  crm:\n    type: csv\n    dir: .\n    tables:\n      customers: {file: missing.csv, colour: red}\njobs:\n  nightly: {schedule: \"61 * * * *\", stages: [snapshot, launch]}\n"
 	if err := os.WriteFile(filepath.Join(dir, "vigil.yaml"), []byte(bad), 0o600); err != nil {
@@ -108,6 +111,7 @@ func TestConfigErrorsNameFileLineAndField(t *testing.T) {
 }
 
 func TestKeyProblemsExitWithKeyCode(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := "format: 1\nhome: home\nkeys: {passphrase_env: VIGIL_TEST_PASS}\nsources: {}\njobs: {verify: {stages: [verify]}}\n"
 	if err := os.WriteFile(filepath.Join(dir, "vigil.yaml"), []byte(cfg), 0o600); err != nil {
@@ -131,6 +135,7 @@ func TestKeyProblemsExitWithKeyCode(t *testing.T) {
 // TestNoPersonalDataInOutput runs the demo with debug logs and checks that no
 // generated personal value appears in anything vigil printed.
 func TestNoPersonalDataInOutput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	demoDir := filepath.Join(dir, "demo")
 	var out strings.Builder

@@ -9,6 +9,7 @@ import (
 // a passphrase, then the nightly job, a verification and an audit with the
 // starter config as written.
 func TestInitFlow(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := []string{"VIGIL_PASSPHRASE=a long demo passphrase"}
 	mustRun(t, dir, env, "init")

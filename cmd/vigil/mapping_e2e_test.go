@@ -14,6 +14,7 @@ import (
 // the built-in m365 mapping. The injected brute force and the recorded
 // password sprays must be found.
 func TestAuditCustomMappingAndRealM365Logs(t *testing.T) {
+	t.Parallel()
 	m365, _ := filepath.Abs(filepath.Join("..", "..", "..", "shared", "data", "logs", "otrf-m365-attacks"))
 	if _, err := os.Stat(m365); err != nil {
 		if os.Getenv("CI") != "" {

@@ -17,6 +17,7 @@ import (
 // TestPostgresSourceEndToEnd snapshots, classifies, anonymizes and verifies
 // a table of a real PostgreSQL server through the CLI.
 func TestPostgresSourceEndToEnd(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

@@ -14,6 +14,7 @@ import (
 // row is accounted for (read = written + rejected), the reasons name file
 // and line, and the rejected raw text is nowhere on disk in plaintext.
 func TestRejectedRowsAreKeptEncrypted(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	const secret = "13912345678-SECRET-PHONE"
 	csv := "id,name,amount\n" +

@@ -19,6 +19,7 @@ import (
 // and status and cannot query or read raw data; the monitoring user reads
 // the metrics file only. It needs root (useradd); CI runs it as root.
 func TestRolesWithRealOSUsers(t *testing.T) {
+	t.Parallel()
 	if os.Geteuid() != 0 {
 		if os.Getenv("CI") != "" {
 			t.Fatal("CI must run this test as root (it creates OS users)")
@@ -40,9 +41,9 @@ func TestRolesWithRealOSUsers(t *testing.T) {
 	for _, role := range []string{"an", "au", "mon"} {
 		name := "vgl" + role + suffix
 		root(t, "groupadd", name)
-		t.Cleanup(func() { exec.Command("groupdel", name).Run() })
+		t.Cleanup(func() { bounded("groupdel", name) })
 		root(t, "useradd", "-M", "-N", "-g", name, "-s", "/bin/sh", name)
-		t.Cleanup(func() { exec.Command("userdel", name).Run() })
+		t.Cleanup(func() { bounded("userdel", name) })
 		roles[role] = name
 	}
 	// The users must reach the binary and the demo directory.
@@ -119,9 +120,19 @@ func TestRolesWithRealOSUsers(t *testing.T) {
 	}
 }
 
+// bounded runs a clean-up command for at most 30 s (userdel waits for the
+// lock of /etc/passwd, which another process may hold).
+func bounded(name string, args ...string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_ = exec.CommandContext(ctx, name, args...).Run()
+}
+
 func root(t *testing.T, name string, args ...string) {
 	t.Helper()
-	if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if out, err := exec.CommandContext(ctx, name, args...).CombinedOutput(); err != nil {
 		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
 	}
 }

@@ -22,6 +22,7 @@ func snapshotDir(t *testing.T, dir, table string) string {
 // operator meets in practice and checks that vigil verify names each one
 // distinctly and exits 3.
 func TestVerifyDetectsTampering(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		breakf func(t *testing.T, snap string)
@@ -122,6 +123,7 @@ func editManifest(t *testing.T, snap string) {
 // TestRestoreRoundTrip restores a snapshot as plaintext CSV, only into the
 // directory the user names, with owner-only permissions.
 func TestRestoreRoundTrip(t *testing.T) {
+	t.Parallel()
 	dir := setupDir(t, 800, false, "  snap: {stages: [snapshot]}\n")
 	mustRun(t, dir, nil, "run", "snap")
 	out := filepath.Join(dir, "restored")
