@@ -12,6 +12,8 @@ func disclosureEvidence(table string, rep *anonymize.DatasetReport, err error) a
 	if err != nil || rep == nil || rep.Disclosure == nil {
 		return ev
 	}
-	ev.Checked, ev.Passed, ev.Failures = true, rep.Disclosure.Passed, rep.Disclosure.Failures
+	d := rep.Disclosure
+	ev.Checked, ev.Passed, ev.Failures = true, d.Passed, d.Failures
+	ev.K, ev.Rows, ev.MinClass, ev.Columns = d.K, d.Rows, d.MinClass, len(d.Columns)
 	return ev
 }

@@ -19,6 +19,10 @@ type DisclosureEvidence struct {
 	Checked  bool
 	Passed   bool
 	Failures []string // column and figure, never a value
+	K        int      // smallest class size accepted
+	Rows     int64    // released rows checked
+	MinClass int64    // smallest class over the quasi-identifiers
+	Columns  int      // released columns checked
 }
 
 func (p PostureInput) disclosureCheck() Check {
@@ -40,7 +44,8 @@ func (p PostureInput) disclosureCheck() Check {
 			c.Status = StatusFail
 			c.Evidence = append(c.Evidence, fmt.Sprintf("%s: failed: %s", d.Dataset, strings.Join(d.Failures, "; ")))
 		default:
-			c.Evidence = append(c.Evidence, fmt.Sprintf("%s: passed", d.Dataset))
+			c.Evidence = append(c.Evidence, fmt.Sprintf("%s: passed (k=%d, %d rows, smallest class %d, %d released columns checked)",
+				d.Dataset, d.K, d.Rows, d.MinClass, d.Columns))
 		}
 	}
 	return c
