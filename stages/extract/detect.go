@@ -32,9 +32,10 @@ import (
 var autoCandidates = []string{"utf-8", "gb18030", "big5", "shift_jis", "euc-jp", "euc-kr", "windows-1252", "iso-8859-15"}
 
 const (
-	minPlausible   = 0.25 // score per non-ASCII byte a winner needs
-	minMargin      = 0.3  // lead per byte over the runner-up
-	minTotalMargin = 6.0  // lead in total (a few characters of evidence)
+	scoreWindow    = 256 << 10 // bytes scored (the rest of the file is checked as it is decoded)
+	minPlausible   = 0.25      // score per non-ASCII byte a winner needs
+	minMargin      = 0.3       // lead per byte over the runner-up
+	minTotalMargin = 6.0       // lead in total (a few characters of evidence)
 )
 
 // detection is the detector's verdict.
@@ -52,6 +53,9 @@ type candidateScore struct {
 // detectCharset decides "auto" from window, which starts at the file's
 // first non-ASCII byte. final says the window reaches the end of the file.
 func detectCharset(window []byte, final bool) (detection, error) {
+	if len(window) > scoreWindow {
+		window, final = window[:scoreWindow], false
+	}
 	if !final {
 		if i := bytes.LastIndexByte(window, '\n'); i > 0 {
 			window = window[:i+1]

@@ -104,9 +104,9 @@ func recordWidth(blk *block, rec *record) int {
 const maxTitleRows = 10
 
 // titleRows counts the title or note rows above the header in the first
-// block: leading records much narrower than the widest of the first 30
-// (a report title, "exported on ...", an empty row). Zero when the file is
-// one or two columns wide (nothing to tell them apart by).
+// block: leading records at most half as wide as the widest of the first
+// 30 (a report title, "exported on ...", an empty row). Zero when the file
+// is one column wide (nothing to tell them apart by).
 func titleRows(blk *block) int {
 	n := min(len(blk.recs), 30)
 	if n < 2 {
@@ -120,11 +120,11 @@ func titleRows(blk *block) int {
 		}
 		widest = max(widest, w[i])
 	}
-	if widest < 3 {
+	if widest < 2 {
 		return 0
 	}
 	i := 0
-	for i < min(n-1, maxTitleRows) && w[i] <= widest/2 {
+	for i < min(n-1, maxTitleRows) && blk.recs[i].prob == probNone && w[i] <= widest/2 {
 		i++
 	}
 	return i

@@ -151,3 +151,18 @@ func FuzzHeaderDetection(f *testing.F) {
 		}
 	})
 }
+
+// TestRunawayQuoteIsLoud: an unterminated quote swallowing the rest of the
+// file is one reject whose reason says where it started and how many lines
+// it took; with the default max_rejected the table then fails upstream.
+func TestRunawayQuoteIsLoud(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id,name\n1,a\n2,\"b\n")
+	for i := 3; i < 1000; i++ {
+		b.WriteString("3,c\n")
+	}
+	res := mustRead(t, writeFile(t, "q.csv", b.String()), CSVOptions{})
+	if len(res.rejects) != 1 || res.rejects[0].Line != 3 || !strings.Contains(res.rejects[0].Reason, "opened on line 3") || !strings.Contains(res.rejects[0].Reason, "997 more lines") {
+		t.Fatalf("rejects %+v", res.rejects)
+	}
+}

@@ -1065,6 +1065,11 @@ func (b *builder) rejectProblem(blk *block, rec *record) {
 		reason = fmt.Sprintf("quoted field not closed within %d bytes (MaxRecordBytes); this line was rejected and reading resumed on the next line", b.r.opts.MaxRecordBytes)
 	default:
 		reason = problemText(rec.prob, col)
+		if rec.prob == probUnterminated {
+			if n := bytes.Count(blk.text[rec.rawStart:rec.rawEnd], nlBytes); n > 0 {
+				reason += fmt.Sprintf(": the quote opened on line %d runs to the end of the file, so %d more lines were taken into this one rejected record; fix the stray quote", rec.line, n)
+			}
+		}
 	}
 	b.reject(blk, rec, col, reason)
 }
