@@ -226,7 +226,7 @@ func (f *ErasureFilter) Release() {
 		f.rr.Release()
 	}
 }
-func (f *ErasureFilter) Schema() *arrow.Schema         { return f.rr.Schema() }
+func (f *ErasureFilter) Schema() *arrow.Schema          { return f.rr.Schema() }
 func (f *ErasureFilter) RecordBatch() arrow.RecordBatch { return f.rec }
 
 // Record returns the current batch.
