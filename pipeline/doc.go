@@ -73,6 +73,8 @@
 //	verify.share, verify.tables restore drills: fraction (0,1] (default 1), tables
 //	backup.targets.<n>          type dir (path) | s3 (endpoint, bucket, prefix, region,
 //	                            access_key_env, secret_key_env, path_style)
+//	retention.keep_daily, keep_weekly, keep_monthly, keep_yearly, keep_within
+//	                            GFS retention of snapshot sets with snapshot.keep_last (vigil forget)
 //	audit.logs[]                name, path (glob), format json|csv, mapping (default auto: by content)
 //	audit.mappings.<n>          fields, values, time_format, time_zone, delimiter, columns
 //	audit.suppressions          accepted findings file (must exist)

@@ -118,6 +118,33 @@
 // the compact JSON without the tag; Open rejects an edited manifest with
 // ErrManifestTampered. Unknown fields are errors.
 //
+// # Order, latest and the snapshot ledger
+//
+// Snapshot ids carry the creation second but order never comes from them.
+// Each commit gets a per-table sequence number (Manifest.Seq) and the run
+// id of its snapshot set (Manifest.RunID), and is recorded in the snapshot
+// ledger, <store>/snapshot-ledger/<table>/<seq>-<kind>-<id>[-<sha>].json:
+// one file per event (commit, rewrap, forget), written once, authenticated
+// by the Authenticator, named after its content. LatestOf returns the live
+// commit with the highest sequence and fails with ErrLatestUnproven when
+// that snapshot is missing, damaged, replayed or not the manifest the
+// ledger recorded, when a ledger record is damaged, or when the store holds
+// a snapshot newer than the ledger knows; it never falls back. Commit
+// writes the record after the rename; a crash in between leaves an orphan
+// that the next Create adopts if it authenticates (Reindex does it on
+// request). Rewrap records the new manifest's hash before replacing it;
+// retention (PlanForget, ApplyForget: GFS rules on snapshot sets, never
+// the newest intact snapshot of a table) records forget before removing.
+//
+// # Erasure
+//
+// AppendErasure records a right-to-erasure request as a keyed hash of the
+// subject's key (Hasher, the keyset's pseudonym PRF), encrypted by the
+// KeyWrapper, in <store>/erasure-ledger/. Open loads the ledger and
+// Records drops the rows of erased subjects (ErasureFilter), so every
+// reader of an opened snapshot benefits; OpenUnverified (verify) reads
+// everything. Restore counts the rows left out.
+//
 // # Content digest
 //
 // The digest is order-independent and computable by DuckDB, so DuckDB can

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -200,11 +201,13 @@ func Check(ctx context.Context, store, ref string, keys snapshot.KeyWrapper, aut
 // read. Results are in table order; the error reports failures to check
 // (not problems found, which are in the results).
 func CheckAll(ctx context.Context, store string, keys snapshot.KeyWrapper, auth snapshot.Authenticator, opts Options) ([]*Result, error) {
+	opts.defaults()
 	refs, err := allRefs(store)
 	if err != nil {
 		return nil, err
 	}
 	var results []*Result
+	unproven := map[string]error{}
 	if !opts.AllSnapshots {
 		// The newest snapshot of each table is the one the snapshot ledger
 		// proves, never the newest directory that happens to read.
@@ -227,10 +230,19 @@ func CheckAll(ctx context.Context, store string, keys snapshot.KeyWrapper, auth 
 				if errors.Is(err, snapshot.ErrNotFound) {
 					continue
 				}
+				opts.Logger.Error("latest snapshot cannot be proven", "table", t, "error", err.Error())
+				// Check the newest committed snapshot anyway, so that every
+				// problem with it is reported, never an older one instead.
+				if l, lerr := snapshot.ReadLedger(store, t, nil); lerr == nil && l.Newest() != nil {
+					if _, serr := os.Stat(filepath.Join(snapshot.TableDir(store, t), l.Newest().ID)); serr == nil {
+						refs = append(refs, l.Newest().Ref())
+						unproven[l.Newest().Ref()] = err
+						continue
+					}
+				}
 				res := &Result{Snapshot: t + "/latest", Table: t, ID: "latest", Started: opts.Now().UTC(), Checks: []string{}}
 				res.add(KindLatest, "", "%s", err.Error())
 				results = append(results, res)
-				opts.Logger.Error("latest snapshot cannot be proven", "table", t, "error", err.Error())
 				continue
 			}
 			refs = append(refs, m.Ref())
@@ -244,6 +256,10 @@ func CheckAll(ctx context.Context, store string, keys snapshot.KeyWrapper, auth 
 		}
 		res, err := Check(ctx, store, ref, keys, auth, opts)
 		if res != nil {
+			if uerr, ok := unproven[ref]; ok {
+				res.add(KindLatest, "", "%s", uerr.Error())
+				res.OK = false
+			}
 			results = append(results, res)
 		}
 		if err != nil {
