@@ -42,7 +42,17 @@ func main() {
 	reuse := flag.Bool("reuse", false, "reuse logs already generated in -dir")
 	verbose := flag.Bool("v", false, "log progress")
 	rounds := flag.Int("rounds", 3, "rounds of direct and audit runs (the order alternates); the best time of each counts")
+	public := flag.String("public", "../shared/data/logs", "directory of the public labelled logs (shared/data/logs); empty: skip")
 	flag.Parse()
+	if *public != "" {
+		if err := publicEval(context.Background(), *public); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		if *events == 0 {
+			return
+		}
+	}
 	if err := run(*events, *days, *staffN, *customers, *dir, *reuse, *verbose, max(1, *rounds)); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
