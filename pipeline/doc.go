@@ -80,6 +80,14 @@
 //	audit.suppressions          accepted findings file (must exist)
 //	audit.out                   report directory, relative to home (default reports)
 //	audit.fail_on               severity at or above which open findings fail the audit run
+//	report.language             en | zh-CN (default en); report.organization (default controller.name)
+//	report.controller, .dpo     name, contact (GDPR Art. 30(1)(a); PIPL 个人信息保护负责人)
+//	report.purposes, .legal_basis, .data_subjects, .recipients, .retention   for the records
+//	report.transfers[]          recipient, country, safeguard (empty list: none)
+//	report.assessment           necessity, impact, assessor (PIPL Art. 56 judgements)
+//	report.keep_years           keep signed report folders (default and minimum 3)
+//	report.cases                case register (default cases.json beside audit.suppressions, else in home)
+//	report.signed_by, .reviewers sign-off names (default dpo.name)
 //	jobs.<n>.schedule           cron spec, CRON_TZ= prefix, @descriptors; empty = by hand
 //	jobs.<n>.stages             stage names, in order
 //	jobs.<n>.catch_up           run once on scheduler start if the last slot was missed
