@@ -4,8 +4,13 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
+
+	"github.com/vigil-dg/vigil/pipeline"
+	"github.com/vigil-dg/vigil/stages/audit"
 )
 
 // TestLogsCheckVendorShapes runs vigil logs check on a file of every
@@ -74,5 +79,17 @@ func TestLogsCheckUnmapped(t *testing.T) {
 	r = vigil(t, dir, nil, "logs", "check", "--mapping", "m365", csv)
 	if r.code == 0 || !strings.Contains(r.stdout+r.stderr, "looks like CSV") {
 		t.Errorf("CSV read as JSON: exit %d\n%s", r.code, r)
+	}
+}
+
+// TestBuiltinMappingNamesAgree keeps the config's list of built-in log
+// mappings equal to the audit stage's.
+func TestBuiltinMappingNamesAgree(t *testing.T) {
+	want := append([]string{audit.MappingAuto}, audit.BuiltinMappingNames()...)
+	got := append([]string(nil), pipeline.BuiltinMappings()...)
+	sort.Strings(want)
+	sort.Strings(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("pipeline.BuiltinMappings() = %v, audit has %v", got, want)
 	}
 }

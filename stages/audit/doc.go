@@ -30,7 +30,8 @@
 //	user          VARCHAR      acting account, lower case
 //	role          VARCHAR      role of the account when the log says so
 //	action        VARCHAR      login | login_failed | logout | view | search | export |
-//	                           update | delete | permission_change | mfa_change
+//	                           update | delete | permission_change | mfa_change |
+//	                           impersonate | app_consent | share | mail_forward
 //	object_type   VARCHAR      Account, Contact, report, user, dataset, ...
 //	object_id     VARCHAR      id of the object (customer ids are masked in reports)
 //	record_count  BIGINT       records read, exported or changed
@@ -40,7 +41,9 @@
 //	status        VARCHAR      success | failure
 //	mfa           BOOLEAN      multi-factor used for the login (NULL: unknown)
 //	detail        VARCHAR      "granted <privilege>" / "revoked <privilege>" for permission_change,
-//	                           "enabled" / "disabled" for mfa_change, failure reason for login_failed
+//	                           "enabled" / "disabled" / "changed" for mfa_change, failure reason for
+//	                           login_failed, "public link" / "external" / "internal" for share,
+//	                           forwarding addresses for mail_forward
 //	source        VARCHAR      name of the log source
 //
 // Reference tables staff (staff_id, user, name, email, role, region, status,
@@ -70,11 +73,16 @@
 //
 // time and action are required. Identifiers are quoted and values become
 // escaped literals; expressions are trusted configuration and may not
-// contain ';'. Built-in mappings: salesforce (LoginEvent, LogoutEvent,
-// LightningUriEvent, UriEvent, ReportEvent, ListViewEvent, ApiEvent and
-// SetupAuditTrail records as the REST API returns them), m365 (Unified Audit
-// Log records) and vigil (Vigil's query log: time, user, action, tables,
-// rows).
+// contain ';'. Built-in mappings (BuiltinMappingNames): salesforce (Real-
+// Time Event Monitoring objects with or without attributes, SetupAuditTrail,
+// LoginHistory), salesforce_elf (EventLogFile CSV or JSON lines),
+// salesforce_loginhistory and salesforce_setupaudit (CSV downloads), m365
+// (unified audit log records), m365_export (the CreationDate, UserIds,
+// Operations, AuditData download), entra_signin and entra_audit (Graph and
+// diagnostic-settings shapes) and vigil (Vigil's query log: time, user (the
+// OS account), label, action, tables, rows). MappingAuto picks one per file
+// from its content (SniffFile); a file whose content is not in the chosen
+// mapping's format is an error, and columns a file lacks read as NULL.
 //
 // Nothing is dropped silently: a row that has no time, an unparsable time,
 // no action or an action outside the canonical set, or that could not be
