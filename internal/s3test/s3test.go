@@ -111,8 +111,8 @@ func Start(t testing.TB) *Server {
 	s.args = []string{"server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-dir=" + data,
 		"-master.port=" + strconv.Itoa(ports[0]), "-volume.port=" + strconv.Itoa(ports[1]),
 		"-filer.port=" + strconv.Itoa(ports[2]), "-s3", "-s3.port=" + strconv.Itoa(ports[3]),
-		"-s3.config=" + cfg, "-filer", "-master.telemetry=false", "-master.volumeSizeLimitMB=64",
-		"-volume.max=16"}
+		"-s3.config=" + cfg, "-filer", "-master.telemetry=false", "-master.volumeSizeLimitMB=16",
+		"-volume.max=200"}
 	s.start(t)
 	t.Cleanup(s.Stop)
 	return s

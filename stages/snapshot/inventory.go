@@ -20,19 +20,22 @@ const (
 
 // Item is one line of an Inventory.
 type Item struct {
-	Table        string    `json:"table"`
-	ID           string    `json:"id"`
-	Seq          int64     `json:"seq"`
-	RunID        string    `json:"run_id,omitempty"`
-	Created      time.Time `json:"created"`
-	Rows         int64     `json:"rows"`
-	RowsRejected int64     `json:"rows_rejected"`
-	Files        int       `json:"files"`
-	KeyID        string    `json:"key_id,omitempty"`
-	Digest       string    `json:"digest,omitempty"`
-	Status       string    `json:"status"`
-	Problem      string    `json:"problem,omitempty"`
-	Latest       bool      `json:"latest"` // the snapshot TABLE/latest resolves to
+	Table        string            `json:"table"`
+	ID           string            `json:"id"`
+	Seq          int64             `json:"seq"`
+	RunID        string            `json:"run_id,omitempty"`
+	Created      time.Time         `json:"created"`
+	Rows         int64             `json:"rows"`
+	RowsRead     int64             `json:"rows_read"`
+	RowsRejected int64             `json:"rows_rejected"`
+	Files        int               `json:"files"`
+	KeyID        string            `json:"key_id,omitempty"`
+	Digest       string            `json:"digest,omitempty"`
+	Source       string            `json:"source,omitempty"`
+	Extra        map[string]string `json:"extra,omitempty"`
+	Status       string            `json:"status"`
+	Problem      string            `json:"problem,omitempty"`
+	Latest       bool              `json:"latest"` // the snapshot TABLE/latest resolves to
 }
 
 // Ref returns "<table>/<id>".
@@ -106,6 +109,7 @@ func Inventory(store string) ([]Item, error) {
 					it.RunID = m.RunID
 				}
 				it.Created, it.Rows, it.RowsRejected, it.Files, it.Digest = m.Created, m.Rows, m.RowsRejected, len(m.Files), m.Digest
+				it.RowsRead, it.Source, it.Extra = m.RowsRead, m.Source, m.Extra
 				if len(m.Files) > 0 {
 					it.KeyID = m.Files[0].KeyID
 				}
