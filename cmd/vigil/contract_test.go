@@ -91,11 +91,11 @@ func sharedDemo(t *testing.T) *contractFixture {
 			fixture.err = err
 			return
 		}
-		if r := vigil(t, pdir, []string{"VIGIL_TEST_PASS=right"}, "-c", fixture.pass, "keys", "init"); r.code != 0 {
+		if r := vigil(t, pdir, []string{"VIGIL_TEST_PASS=" + contractPass}, "-c", fixture.pass, "keys", "init"); r.code != 0 {
 			fixture.err = fmt.Errorf("keys init: %s", r)
 			return
 		}
-		if r := vigil(t, pdir, []string{"VIGIL_TEST_PASS=right"}, "-c", fixture.pass, "run", "nightly"); r.code != 0 {
+		if r := vigil(t, pdir, []string{"VIGIL_TEST_PASS=" + contractPass}, "-c", fixture.pass, "run", "nightly"); r.code != 0 {
 			fixture.err = fmt.Errorf("run nightly: %s", r)
 		}
 	})
@@ -433,3 +433,7 @@ func mustWrite(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// contractPass unlocks the shared demo's passphrase-protected keyset; it
+// passes the passphrase-strength rule of keys init.
+const contractPass = "four random words suffice here"

@@ -25,7 +25,7 @@ func TestAuditFailOnNotifies(t *testing.T) {
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	const pass = "right"
+	const pass = contractPass
 	r := vigil(t, dir, []string{"VIGIL_TEST_PASS=" + pass}, "-c", path, "audit", "--from", f.from, "--to", f.to)
 	if r.code != exitFindings {
 		t.Fatalf("exit %d, want %d\n%s", r.code, exitFindings, r)
