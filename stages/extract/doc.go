@@ -90,7 +90,7 @@
 // is rejected. A byte-order mark (UTF-8, UTF-16 LE/BE, GB18030) decides and
 // is stripped; so does UTF-16's zero-byte pattern. Otherwise "auto" decides
 // at the first non-ASCII byte (ASCII reads the same either way) from the
-// next 1 MiB (detect.go): each candidate decodes it, each decoded character
+// next 256 KiB (detect.go): each candidate decodes it, each decoded character
 // scores by plausibility, and the best candidate wins if it is plausible
 // and clearly ahead of the best candidate that decodes differently; else
 // the read stops with ErrAmbiguousEncoding naming both. Stats.Encoding and
