@@ -1,7 +1,7 @@
 // Package pglocal runs a throwaway PostgreSQL server from the system's
 // binaries (initdb, pg_ctl), listening on a free loopback port only, with
 // trust authentication for user "vigil". vigil demo --postgres uses it; tests
-// use internal/pgtest (same approach, with testing hooks).
+// use it through internal/pgtest.
 package pglocal
 
 import (
