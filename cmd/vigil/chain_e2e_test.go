@@ -3,9 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
-	"encoding/json"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -44,16 +44,39 @@ func editCSV(t *testing.T, path string, change func(i int, rec []string) []strin
 
 func chainManifests(t *testing.T, dir string) map[string][]*snapshot.Manifest {
 	t.Helper()
-	r := mustRun(t, dir, nil, "snapshots", "list", "--json")
-	var ms []*snapshot.Manifest
-	if err := json.Unmarshal([]byte(r.stdout), &ms); err != nil {
-		t.Fatalf("%v\n%s", err, r.stdout)
-	}
 	out := map[string][]*snapshot.Manifest{}
-	for _, m := range ms {
+	for _, m := range storeManifests(t, filepath.Join(dir, "home")) {
 		out[m.Table] = append(out[m.Table], m)
 	}
 	return out
+}
+
+// storeManifests reads every committed manifest of a home's store, by
+// table and sequence (snapshots list --json shows a summary, not manifests).
+func storeManifests(t *testing.T, home string) []*snapshot.Manifest {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(home, "store", "snapshots", "*", "*", "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ms []*snapshot.Manifest
+	for _, p := range paths {
+		if strings.HasPrefix(filepath.Base(filepath.Dir(p)), ".") {
+			continue // a writer's temporary directory
+		}
+		m, err := snapshot.ReadManifest(filepath.Dir(p))
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		ms = append(ms, m)
+	}
+	sort.Slice(ms, func(i, j int) bool {
+		if ms[i].Table != ms[j].Table {
+			return ms[i].Table < ms[j].Table
+		}
+		return ms[i].Seq < ms[j].Seq
+	})
+	return ms
 }
 
 // TestChangeOnlyNightsCSV: an unchanged night adds a manifest only; after 1%

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -68,10 +67,9 @@ jobs:
 	mustRun(t, dir, env, "keys", "init")
 	latest := func() *snapshot.Manifest {
 		t.Helper()
-		var ms []*snapshot.Manifest
-		r := mustRun(t, dir, env, "snapshots", "list", "--json")
-		if err := json.Unmarshal([]byte(r.stdout), &ms); err != nil || len(ms) == 0 {
-			t.Fatalf("%v %s", err, r.stdout)
+		ms := storeManifests(t, filepath.Join(dir, "home"))
+		if len(ms) == 0 {
+			t.Fatal("no snapshot committed")
 		}
 		return ms[len(ms)-1]
 	}

@@ -89,6 +89,10 @@ func (s snapshotStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Res
 	if err := applyRetention(ctx, env, kr, &res); err != nil {
 		return res, fmt.Errorf("retention: %w", err)
 	}
+	if len(failed) > 0 && len(failed) == len(tables) {
+		// Nothing was committed: a failed stage (exit 1), not a partial one.
+		return res, fmt.Errorf("snapshot failed: every table failed (%s):\n%w", strings.Join(failed, ", "), errors.Join(failures...))
+	}
 	if len(failed) > 0 {
 		return res, fmt.Errorf("%w: %d of %d tables failed (%s), the others were committed:\n%w",
 			errTablesFailed, len(failed), len(tables), strings.Join(failed, ", "), errors.Join(failures...))
