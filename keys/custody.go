@@ -203,22 +203,11 @@ func (k *Keyring) Reprotect(ctx context.Context, path string, u Unlock, overwrit
 		f.Keysets[i].Encrypted = enc
 		handles[p] = h
 	}
-	f.MAC = f.computeMAC(mk.mac)
-	data, err := f.encode()
+	sealed, err := seal(ctx, path, f, master, mk, handles, !same && !overwrite)
 	if err != nil {
 		return nil, err
 	}
-	sec, err := newSecrets(master, bytes.Clone(mk.mac), handles)
-	if err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := writeFileAtomic(path, data, !same && !overwrite); err != nil {
-		return nil, err
-	}
-	nk := &Keyring{path: path, st: &state{file: f, sum: sha256.Sum256(data), sec: sec}}
+	nk := &Keyring{path: path, st: sealed}
 	if same {
 		k.mu.Lock()
 		k.st = nk.st

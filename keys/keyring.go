@@ -137,6 +137,16 @@ func InitWithOptions(ctx context.Context, path string, u Unlock, now time.Time, 
 			Encrypted: enc,
 		})
 	}
+	st, err := seal(ctx, path, f, master, mk, handles, true)
+	if err != nil {
+		return nil, err
+	}
+	return &Keyring{path: path, st: st}, nil
+}
+
+// seal authenticates f under the master keys, derives the secrets and
+// writes the keyset file atomically (noClobber: never over an existing file).
+func seal(ctx context.Context, path string, f *fileV1, master *masterAEAD, mk *masterKeys, handles map[Purpose]*keyset.Handle, noClobber bool) (*state, error) {
 	f.MAC = f.computeMAC(mk.mac)
 	data, err := f.encode()
 	if err != nil {
@@ -149,10 +159,10 @@ func InitWithOptions(ctx context.Context, path string, u Unlock, now time.Time, 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := writeFileAtomic(path, data, true); err != nil {
+	if err := writeFileAtomic(path, data, noClobber); err != nil {
 		return nil, err
 	}
-	return &Keyring{path: path, st: &state{file: f, sum: sha256.Sum256(data), sec: sec}}, nil
+	return &state{file: f, sum: sha256.Sum256(data), sec: sec}, nil
 }
 
 // Open reads and unlocks the keyset file at path. A missing file gives
