@@ -80,6 +80,7 @@ type Source struct {
 	// Extraction options (config_extract.go).
 	MaxRejected string `yaml:"max_rejected"` // default of the tables' max_rejected
 	TimeZone    string `yaml:"time_zone"`    // zone of naive timestamps; default: the config's timezone
+	Preset      string `yaml:"preset"`       // csv: the CRM export shape of its tables (config_preset.go)
 }
 
 // Table is one table of a source.
@@ -99,6 +100,8 @@ type Table struct {
 	HeaderRow   int    `yaml:"header_row"`   // csv: 1-based line of the header (title rows above skipped)
 	Header      *bool  `yaml:"header"`       // csv: false = the file has no header; columns col1..colN
 	Sheet       string `yaml:"sheet"`        // .xlsx: the sheet to read; default the first visible one
+	Preset      string `yaml:"preset"`       // csv: the CRM export shape; default the source's (config_preset.go)
+	Entry       string `yaml:"entry"`        // .zip file: the CSV inside it; default from the preset, else <table>.csv
 }
 
 // ColumnType is a declared column type: string, int64 (alias integer),
@@ -410,7 +413,7 @@ func applyDefaults(c *Config, present func(string) bool) {
 		s.Name = name
 		p := childPath("sources", name)
 		if s.Type == SourceCSV {
-			def(p+".encoding", func() { s.Encoding = "auto" })
+			def(p+".encoding", func() { s.Encoding = presetEncoding(s) })
 			def(p+".delimiter", func() { s.Delimiter = "auto" })
 		}
 		for tn, t := range s.Tables {
@@ -424,7 +427,7 @@ func applyDefaults(c *Config, present func(string) bool) {
 				if s.Type == SourceParquet {
 					ext = ".parquet"
 				}
-				def(childPath(childPath(p+".tables", tn), "file"), func() { t.File = tn + ext })
+				def(childPath(childPath(p+".tables", tn), "file"), func() { t.File = tn + presetExt(s, t, ext) })
 			}
 		}
 	}

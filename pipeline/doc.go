@@ -34,10 +34,13 @@
 //	sources.<name>.delimiter    csv: one character or auto (default auto: sniffed)
 //	sources.<name>.max_rejected default of the tables' max_rejected (default 0.1%)
 //	sources.<name>.time_zone    zone of naive timestamps (default: timezone)
+//	sources.<name>.preset       csv: salesforce | zoho | fxiaoke | jiandaoyun (CRM export shape)
 //	sources.<name>.tables.<t>.max_rejected  rows that may be rejected: count or share
 //	sources.<name>.tables.<t>.header_row    csv: 1-based line of the header
 //	sources.<name>.tables.<t>.header        csv: false = no header row (col1..colN)
 //	sources.<name>.tables.<t>.sheet         .xlsx: sheet to read (default first visible)
+//	sources.<name>.tables.<t>.preset        csv: CRM export shape (default: the source's)
+//	sources.<name>.tables.<t>.entry         .zip file: the CSV inside it (default from the preset)
 //	sources.<name>.dsn_env      postgres: variable holding the connection string
 //	sources.<name>.tables.<t>.file     csv, parquet: file in dir (must exist; default <t>.csv)
 //	sources.<name>.tables.<t>.query    postgres: SELECT; or

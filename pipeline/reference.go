@@ -46,6 +46,8 @@ sources:                      # CRM sources, by name
     delimiter: auto           # csv: one character, or auto (default): sniffed among , ; tab | (sep= line honoured)
     # max_rejected: 0.1%      # default of the tables' max_rejected
     # time_zone: Asia/Shanghai  # zone of timestamps without one (default: timezone above)
+    # preset: salesforce      # csv: the CRM export shape: salesforce | zoho | fxiaoke | jiandaoyun
+                              #   (encoding, file type, id/owner/staff columns, system fields); see README
     # dsn_env: CRM_DSN        # postgres: variable holding the connection string (required)
     tables:                   # required, at least one; table names are unique across sources
       customers:
@@ -68,6 +70,9 @@ sources:                      # CRM sources, by name
         # header: false       # csv: the file has no header row; columns are col1..colN
         # sheet: 数据         # file: customers.xlsx: the sheet (default the first visible one);
                               #   .xlsx files are read as workbooks, .xls is refused
+        # preset: zoho        # csv: this table's CRM export shape (default: the source's preset)
+        # entry: Contact.csv  # file: export.zip: the CSV inside the zip, read straight from it
+                              #   (default: the preset's file for the table, else <table>.csv)
 
 snapshot:
   max_rows_per_file: 1000000  # rows per encrypted Parquet file (default 1000000)

@@ -230,12 +230,14 @@ func (v *validator) sources() {
 			v.notFor(p+".dsn_env", "postgres sources")
 			if s.Type == SourceCSV {
 				v.extractSource(p, s)
+				v.presetSource(p, s)
 				if s.Delimiter != "auto" && !singleRune(s.Delimiter) || s.Delimiter != "auto" && strings.ContainsAny(s.Delimiter, "\"\r\n") {
 					v.errf(p+".delimiter", "want one character other than a quote or newline, got %q", s.Delimiter)
 				}
 			} else {
 				v.notFor(p+".encoding", "csv sources")
 				v.notFor(p+".delimiter", "csv sources")
+				v.notFor(p+".preset", "csv sources")
 			}
 		case SourcePostgres:
 			if s.DSNEnv == "" {
@@ -243,7 +245,7 @@ func (v *validator) sources() {
 			} else {
 				v.envName(p+".dsn_env", s.DSNEnv)
 			}
-			for _, k := range []string{"dir", "encoding", "delimiter"} {
+			for _, k := range []string{"dir", "encoding", "delimiter", "preset"} {
 				v.notFor(p+"."+k, "csv and parquet sources")
 			}
 		}

@@ -103,6 +103,23 @@ func (s auditStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Result
 	if opts.Ownership, err = ref("ownership", nil); err != nil {
 		return res, err
 	}
+	// Without staff/ownership tables, a CRM preset's export supplies them:
+	// its users object and the owner column of its customer objects.
+	if opts.Staff == nil || opts.Ownership == nil {
+		refs, err := presetReferences(cfg, func(table string) (*audit.Reference, error) { return ref(table, nil) })
+		if err != nil {
+			return res, err
+		}
+		if opts.Staff == nil {
+			opts.Staff = refs.staff
+		}
+		if opts.Ownership == nil {
+			opts.Ownership = refs.ownership
+		}
+		for _, w := range refs.notes {
+			env.Logger.Warn(w)
+		}
+	}
 	in, err := gatherEvidence(cfg, kr)
 	if err != nil {
 		return res, err

@@ -104,16 +104,19 @@ func classifySnapshot(ctx context.Context, cfg *pipeline.Config, kr *keys.Keyrin
 		return nil, err
 	}
 	defer rr.Release()
+	overrides := overridesFor(cfg, m.Table)
+	system := presetSystemFields(cfg, set, m.Table, rr.Schema().Fields(), overrides)
 	res, err := classify.Table(ctx, m.Table, rr, set, classify.Options{
 		SampleSize:  cfg.Classify.SampleSize,
 		ReviewBelow: cfg.Classify.ReviewBelow,
-		Overrides:   overridesFor(cfg, m.Table),
+		Overrides:   overrides,
 		Snapshot:    m.Ref(),
 		Now:         now,
 	})
 	if err != nil {
 		return nil, err
 	}
+	markPresetFields(res, system)
 	path := classificationPath(cfg.Home, m.Table, m.ID)
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err

@@ -139,6 +139,9 @@ func openSource(ctx context.Context, cfg *pipeline.Config, src *pipeline.Source,
 	}
 	switch src.Type {
 	case pipeline.SourceCSV:
+		if t.IsZip() {
+			return extract.OpenZipCSV(ctx, t.File, cfg.EntryOf(t), csvOptions(cfg, src, t, types, onReject))
+		}
 		return extract.Open(ctx, t.File, csvOptions(cfg, src, t, types, onReject), t.Sheet)
 	case pipeline.SourcePostgres:
 		dsn := os.Getenv(src.DSNEnv)

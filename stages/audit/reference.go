@@ -25,6 +25,11 @@ type Reference struct {
 	Path    string             // CSV (header row) or Parquet file or glob, chosen by extension
 	Reader  array.RecordReader // alternatively, Arrow record batches; the caller releases the reader
 	Columns map[string]string  // canonical column → source column
+	// Values maps a canonical column's source values (compared lower-cased
+	// and trimmed) to canonical ones, e.g. status {"true": "active",
+	// "false": "disabled"} for Salesforce's User.IsActive; a value not in
+	// the map becomes NULL.
+	Values map[string]map[string]string
 }
 
 // ReferenceStats describes a loaded reference table.
@@ -107,7 +112,7 @@ func (e *engine) loadReference(ctx context.Context, name string, ref *Reference,
 	if err != nil {
 		return fail(err)
 	}
-	sel, err := canonicalSelect(cols, have, ref.Columns)
+	sel, err := canonicalSelect(cols, have, ref.Columns, ref.Values)
 	if err != nil {
 		return fail(err)
 	}
@@ -138,7 +143,7 @@ func (e *engine) tableColumns(ctx context.Context, table string) ([]string, erro
 }
 
 // canonicalSelect converts source columns to a canonical reference table.
-func canonicalSelect(cols []detections.Column, have []string, rename map[string]string) (string, error) {
+func canonicalSelect(cols []detections.Column, have []string, rename map[string]string, values map[string]map[string]string) (string, error) {
 	find := func(c string) (string, bool) {
 		if s, ok := rename[c]; ok {
 			return s, slices.Contains(have, s)
@@ -166,7 +171,27 @@ func canonicalSelect(cols []detections.Column, have []string, rename map[string]
 		}
 		v := "NULLIF(trim(CAST(src." + quoteIdent(srcCol) + " AS VARCHAR)), '')"
 		var expr string
-		switch {
+		switch vm := values[c.Name]; {
+		case vm != nil:
+			// CASE over the lower-cased, trimmed source values; others NULL.
+			keys := make([]string, 0, len(vm))
+			for k := range vm {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			expr = "CASE lower(" + v + ")"
+			for _, k := range keys {
+				kl, err := quoteLiteral(strings.ToLower(strings.TrimSpace(k)))
+				if err != nil {
+					return "", err
+				}
+				vl, err := quoteLiteral(vm[k])
+				if err != nil {
+					return "", err
+				}
+				expr += " WHEN " + kl + " THEN " + vl
+			}
+			expr += " ELSE NULL END"
 		case c.Type == "DATE":
 			expr = "coalesce(TRY_CAST(" + v + " AS DATE), CAST(TRY_CAST(" + v + " AS TIMESTAMP) AS DATE))"
 		case c.Name == "user" || c.Name == "role" || c.Name == "status":

@@ -170,6 +170,13 @@ type csvReader struct {
 	f      *os.File
 	opened os.FileInfo // at open: the file must look the same at the end
 
+	// A CSV inside a zip (zip.go): f and opened are the zip's, statPath its
+	// path, srcSize the entry's uncompressed size, srcCloser the entry.
+	inZip     bool
+	statPath  string
+	srcSize   int64
+	srcCloser io.Closer
+
 	// Decided on the first block, by produce, before start reads them.
 	prepared bool
 	crOnly   bool // lines end in CR alone: CRs are read as line feeds
@@ -691,12 +698,18 @@ func (r *csvReader) unchanged() error {
 	switch {
 	case now.Size() != r.opened.Size():
 		return changed(fmt.Sprintf("its size went from %d to %d bytes", r.opened.Size(), now.Size()))
-	case r.sr != nil && r.sr.consumed != r.opened.Size():
+	case r.sr != nil && !r.inZip && r.sr.consumed != r.opened.Size():
 		return changed(fmt.Sprintf("%d bytes were read, the file had %d", r.sr.consumed, r.opened.Size()))
+	case r.sr != nil && r.inZip && r.sr.consumed != r.srcSize:
+		return changed(fmt.Sprintf("%d bytes were read, the zip entry had %d", r.sr.consumed, r.srcSize))
 	case !now.ModTime().Equal(r.opened.ModTime()):
 		return changed("it was modified")
 	}
-	byPath, err := os.Stat(r.path)
+	statPath := r.path
+	if r.statPath != "" {
+		statPath = r.statPath
+	}
+	byPath, err := os.Stat(statPath)
 	if err != nil || !os.SameFile(byPath, r.opened) {
 		return changed("the path now names another file (replaced or removed)")
 	}
@@ -891,6 +904,9 @@ func (r *csvReader) Close() error {
 			}
 		}
 		r.wg.Wait()
+		if r.srcCloser != nil {
+			r.srcCloser.Close()
+		}
 		if err := r.f.Close(); err != nil {
 			r.closeErr = fmt.Errorf("extract: %w", err)
 		}
