@@ -213,14 +213,24 @@ func printKeyInfo(g *globals, kr *keys.Keyring) error {
 func demoGenerateCmd(g *globals) *cobra.Command {
 	var o demo.Options
 	var seed uint64
+	var shape, to string
 	c := &cobra.Command{
 		Use:   "generate",
-		Short: "Write a realistic demo CRM export (CSV) with a ground-truth file",
+		Short: "Write a realistic demo CRM export (CSV, or a CRM's own shape with --shape) with a ground truth",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.Seed = seed
+			if to != "" {
+				if o.Out != "" && o.Out != to {
+					return usageError{errors.New("--to and --out name the same directory; give one")}
+				}
+				o.Out = to
+			}
 			if o.Out == "" {
-				return usageError{errors.New("--out is required")}
+				return usageError{errors.New("--out (or --to) is required")}
+			}
+			if shape != "" {
+				return generateShape(cmd, g, shape, o)
 			}
 			s, err := generateDemo(cmd, g, o)
 			if err != nil {
@@ -246,6 +256,8 @@ func demoGenerateCmd(g *globals) *cobra.Command {
 	c.Flags().Uint64Var(&seed, "seed", 1, "random seed: the same seed gives the same bytes")
 	c.Flags().StringVar(&o.Out, "out", "", "output directory")
 	c.Flags().BoolVar(&o.GBK, "gbk", false, "write the CSVs GBK-encoded, as Excel does on Chinese Windows")
+	c.Flags().StringVar(&shape, "shape", "", "write an export in a CRM's shape instead: salesforce (zip of CSVs), zoho (CSV), fxiaoke or jiandaoyun (XLSX)")
+	c.Flags().StringVar(&to, "to", "", "output directory (same as --out)")
 	return c
 }
 
