@@ -171,15 +171,15 @@ type shapeGen struct {
 // contact is one generated customer person.
 type contact struct {
 	first, last, full string
-	western, male    bool
-	mobile, email    string
-	street           string
-	city, province   string
-	postal, area     string
-	birthDay         int
-	created          int64 // seconds, China wall clock
-	owner            int   // index into staff
-	company          string
+	western, male     bool
+	mobile, email     string
+	street            string
+	city, province    string
+	postal, area      string
+	birthDay          int
+	created           int64 // seconds, China wall clock
+	owner             int   // index into staff
+	company           string
 }
 
 func (s *shapeGen) contact(i int) contact {
