@@ -278,7 +278,8 @@ func (s *shapeGen) salesforce() []*sheet {
 			dateOf(int(c.created/86400) + s.r.IntN(60)), bstr(bounced), bouncedDate, "", []string{"Pending", "Matched"}[s.r.IntN(2)], "CNY"})
 	}
 	usr := &sheet{name: "User", header: []string{"Id", "Username", "LastName", "FirstName", "Name", "Department", "Email", "IsActive",
-		"TimeZoneSidKey", "LocaleSidKey", "EmailEncodingKey", "ProfileId", "UserRoleId", "LanguageLocaleKey", "UserType", "CreatedDate", "SystemModstamp"}}
+		"TimeZoneSidKey", "LocaleSidKey", "EmailEncodingKey", "ProfileId", "UserRoleId", "LanguageLocaleKey", "UserType", "CreatedDate", "SystemModstamp"},
+		personal: []string{"Name", "Email"}}
 	for i, m := range s.staff {
 		rs := []rune(m.name)
 		last, first := string(rs[:1]), string(rs[1:])
@@ -327,7 +328,8 @@ func (s *shapeGen) zoho() []*sheet {
 			userID(c.owner), ow.name, created, modified, c.street, c.city, c.province, c.postal, "China", activity,
 			[]string{"", "VIP", "渠道"}[s.r.IntN(3)], mode, at})
 	}
-	usr := &sheet{name: "Users", header: []string{"Record Id", "Full Name", "Email", "Role", "Profile", "Status", "Created Time"}}
+	usr := &sheet{name: "Users", header: []string{"Record Id", "Full Name", "Email", "Role", "Profile", "Status", "Created Time"},
+		personal: []string{"Full Name", "Email"}}
 	for i, m := range s.staff {
 		st := "Active"
 		if !m.active {
@@ -366,7 +368,8 @@ func (s *shapeGen) fxiaoke() []*sheet {
 		con.rows = append(con.rows, []string{"LXR" + string(appendPad(nil, uint64(i+1), 6)), c.full, sex, c.mobile, c.email, dateOf(c.birthDay),
 			c.street, companies[i%nAcc], ow.name, ow.region + "销售部", ow.name, created, modified, status[s.r.IntN(4)], lock, "默认业务类型"})
 	}
-	per := &sheet{name: "人员", title: "人员 导出数据", header: []string{"员工编号", "姓名", "邮箱", "主属部门", "状态", "创建时间"}}
+	per := &sheet{name: "人员", title: "人员 导出数据", header: []string{"员工编号", "姓名", "邮箱", "主属部门", "状态", "创建时间"},
+		personal: []string{"姓名", "邮箱"}}
 	for i, m := range s.staff {
 		st := "启用"
 		if !m.active {
@@ -394,7 +397,8 @@ func (s *shapeGen) jiandaoyun() []*sheet {
 			[]string{"电话", "拜访", "微信", ""}[s.r.IntN(4)], []string{"已联系，待报价", "客户有意向", "", "需再次跟进"}[s.r.IntN(4)],
 			ow.name, created, localTime(c.created + int64(s.r.IntN(86400*30))), []string{"已完成", "进行中", ""}[s.r.IntN(3)], dataID})
 	}
-	mem := &sheet{name: "成员", title: "通讯录 成员", header: []string{"姓名", "成员编号", "邮箱", "部门", "状态"}}
+	mem := &sheet{name: "成员", title: "通讯录 成员", header: []string{"姓名", "成员编号", "邮箱", "部门", "状态"},
+		personal: []string{"姓名", "邮箱"}}
 	for _, m := range s.staff {
 		st := "正常"
 		if !m.active {

@@ -70,7 +70,11 @@ func TestPresetsEndToEnd(t *testing.T) {
 			for _, x := range inv {
 				byTable[x.Table] = x
 			}
+			var rows, personal, system int
 			for _, tb := range sum.Tables {
+				rows += tb.Rows
+				personal += len(tb.Personal)
+				system += len(tb.System)
 				res, ok := byTable[tb.Table]
 				if !ok {
 					t.Fatalf("no classification for %s", tb.Table)
@@ -90,6 +94,7 @@ func TestPresetsEndToEnd(t *testing.T) {
 					}
 				}
 			}
+			t.Logf("%s: %d tables, %d rows restored equal; %d personal columns classified, %d system fields none", shape, len(sum.Tables), rows, personal, system)
 			reports, _ := filepath.Glob(filepath.Join(dir, "home", "reports", "*", "report.json"))
 			if len(reports) == 0 {
 				reports, _ = filepath.Glob(filepath.Join(dir, "home", "*", "*", "report.json"))

@@ -159,3 +159,43 @@ func FuzzSelectEntry(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkZipVsCSV reads the same text as a plain CSV file and as a
+// deflated entry of a zip: the cost of reading straight from the archive.
+func BenchmarkZipVsCSV(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("Id,IsDeleted,LastName,FirstName,Email,MobilePhone,CreatedDate\n")
+	for i := 0; sb.Len() < 32<<20; i++ {
+		sb.WriteString("0035g00000")
+		sb.WriteString(strings.Repeat("x", 5))
+		sb.WriteString("AAA,false,Zhang,Wei,wei.zhang")
+		sb.WriteString(string(rune('a' + i%26)))
+		sb.WriteString("@example.com,13800138000,2026-10-31T08:15:00.000Z\n")
+	}
+	text := sb.String()
+	csvPath := writeFile(b, "Contact.csv", text)
+	zipPath := writeZip(b, "Contact.csv", text)
+	for _, tc := range []struct {
+		name string
+		open func() (TableReader, error)
+	}{
+		{"csv", func() (TableReader, error) { return OpenCSV(context.Background(), csvPath, CSVOptions{}) }},
+		{"zip", func() (TableReader, error) { return OpenZipCSV(context.Background(), zipPath, "Contact.csv", CSVOptions{}) }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			for i := 0; i < b.N; i++ {
+				r, err := tc.open()
+				if err != nil {
+					b.Fatal(err)
+				}
+				for r.Next() {
+				}
+				if err := r.Err(); err != nil {
+					b.Fatal(err)
+				}
+				r.Release()
+			}
+		})
+	}
+}
