@@ -80,8 +80,15 @@ func TestPresetsEndToEnd(t *testing.T) {
 					t.Fatalf("no classification for %s", tb.Table)
 				}
 				class := map[string]string{}
+				fromPreset := 0
 				for _, c := range res.Columns {
 					class[c.Name] = c.Class
+					if len(c.Evidence) > 0 && strings.Contains(c.Evidence[0], "system field of the "+shape+" export") {
+						fromPreset++
+					}
+				}
+				if len(tb.System) > 0 && fromPreset == 0 {
+					t.Errorf("%s: no column classified none by the preset", tb.Table)
 				}
 				for _, c := range tb.Personal {
 					if cl := class[c]; cl == "" || cl == "none" {
