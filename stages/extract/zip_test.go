@@ -180,7 +180,9 @@ func BenchmarkZipVsCSV(b *testing.B) {
 		open func() (TableReader, error)
 	}{
 		{"csv", func() (TableReader, error) { return OpenCSV(context.Background(), csvPath, CSVOptions{}) }},
-		{"zip", func() (TableReader, error) { return OpenZipCSV(context.Background(), zipPath, "Contact.csv", CSVOptions{}) }},
+		{"zip", func() (TableReader, error) {
+			return OpenZipCSV(context.Background(), zipPath, "Contact.csv", CSVOptions{})
+		}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			b.SetBytes(int64(len(text)))
