@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -200,4 +201,32 @@ func BenchmarkZipVsCSV(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestZipLatin1Auto: a Salesforce export written in ISO-8859-1 (the
+// issue's "Persona Jurídica" case), read from the zip with encoding auto,
+// decodes exactly or stops with the ambiguity error: never mojibake.
+func TestZipLatin1Auto(t *testing.T) {
+	names := []string{"Persona Jurídica", "Compañía Española de Petróleos", "Société Générale", "Müller & Söhne GmbH", "Açores Comunicações", "Crème Brûlée Café", "Niño Pérez", "Ångström Ltd"}
+	var utf, latin strings.Builder
+	utf.WriteString("\"Id\",\"Name\",\"BillingCity\"\r\n")
+	for i := 0; i < 400; i++ {
+		fmt.Fprintf(&utf, "\"001%015d\",\"%s\",\"%s\"\r\n", i, names[i%len(names)], []string{"São Paulo", "Málaga", "Zürich", "Besançon"}[i%4])
+	}
+	for _, r := range utf.String() {
+		latin.WriteByte(byte(r)) // every rune is below U+0100
+	}
+	zp := writeZip(t, "Account.csv", latin.String())
+	res, err := readZip(t, zp, "Account.csv", CSVOptions{})
+	if errors.Is(err, ErrAmbiguousEncoding) {
+		t.Logf("auto stopped: %v", err)
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.rows) != 400 || res.rows[0][1] != "Persona Jurídica" || res.rows[1][2] != "Málaga" || len(res.rejects) != 0 {
+		t.Fatalf("decoded %d rows, first %q, encoding %s", len(res.rows), res.rows[0], res.stats.Encoding)
+	}
+	t.Logf("auto chose %s (confidence %.2f)", res.stats.Encoding, res.stats.EncodingConfidence)
 }
