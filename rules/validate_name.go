@@ -29,6 +29,9 @@ func (l *lexicon) cnName(s string) bool {
 	if n < 2 || n > 4 || !allHan(s) {
 		return false
 	}
+	if notGivenNameEnd(s) {
+		return false
+	}
 	r1, w1 := utf8.DecodeRuneInString(s)
 	_, w2 := utf8.DecodeRuneInString(s[w1:])
 	if n >= 3 && l.compound[s[:w1+w2]] {
@@ -38,6 +41,16 @@ func (l *lexicon) cnName(s string) bool {
 		return l.surnames[string(r1)] && l.surnames[s[w1:w1+w2]]
 	}
 	return l.surnames[string(r1)]
+}
+
+// placeOrOrgEnds are characters that end the names of places, divisions
+// and organizations and (almost) never a given name: 东城区, 温州市, 吴江县,
+// 王府井店, 方正集团公司.
+const placeOrOrgEnds = "省市区县州盟旗镇乡路街巷弄号楼室厦司局厅处院校馆店厂站队委"
+
+func notGivenNameEnd(s string) bool {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return strings.ContainsRune(placeOrOrgEnds, r)
 }
 
 func allHan(s string) bool {
@@ -157,7 +170,7 @@ func cjkNameShape(s string) bool {
 			return false
 		}
 	}
-	return n >= 2 && n <= 12 && seps <= 2
+	return n >= 2 && n <= 12 && seps <= 2 && !(seps == 0 && notGivenNameEnd(s))
 }
 
 func initial(w string) bool { return len(w) <= 2 && (len(w) == 1 || w[1] == '.') }

@@ -3,6 +3,7 @@ package rules
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/publicsuffix"
 	"golang.org/x/text/language"
@@ -183,11 +184,17 @@ func (l *lexicon) country(s string) bool {
 	return false
 }
 
-// region reports whether s is a first-level subdivision the lexicon knows:
-// a Chinese province, a US state, a Canadian province or territory, an
-// Australian state (names or postal codes).
+// region reports whether s is a first-level subdivision the lexicon knows
+// (a Chinese province, a US state, a Canadian province or territory, an
+// Australian state: names or postal codes) or a Chinese prefecture or
+// county-level division by its unit (cnSubdivision).
 func (l *lexicon) region(s string) bool {
-	if l.cnProvince(s) {
+	if l.cnProvince(s) || cnSubdivision(s) {
+		return true
+	}
+	// a county-level city ("辛集市"): a Han name with 市 the lexicon of
+	// prefecture-level cities does not hold
+	if b, ok := strings.CutSuffix(s, "市"); ok && utf8.RuneCountInString(b) >= 2 && allHan(b) && !l.cnCity(s) {
 		return true
 	}
 	return len(s) <= 40 && l.regions[strings.ToLower(strings.TrimSpace(s))]
@@ -243,4 +250,35 @@ func bankAccount(s string) bool {
 // cardSecurityCode reports whether s is 3 or 4 digits.
 func cardSecurityCode(s string) bool {
 	return (len(s) == 3 || len(s) == 4) && allDigits(s)
+}
+
+// cnSubdivisionUnits end the names of Chinese prefecture- and county-level
+// divisions (GB/T 2260): 自治州, 地区, 盟 (prefectures), 县, 自治县, 区, 旗,
+// 自治旗, 林区, 特区 (counties and districts).
+var cnSubdivisionUnits = [...]string{"自治州", "地区", "盟", "县", "区", "旗", "林区", "特区"}
+
+// cnNonSubdivision ends names with one of those units that are not divisions:
+// residential compounds, campuses, parks, scenic and service areas.
+var cnNonSubdivision = [...]string{"小区", "社区", "园区", "校区", "景区", "服务区", "营业区", "库区", "厂区", "片区", "街区", "专区", "市辖区"}
+
+// cnSubdivision reports whether s is shaped like the name of a Chinese
+// prefecture- or county-level division: two to twelve Han characters ending
+// in a division unit ("东城区", "密云县", "阿坝藏族羌族自治州"), optionally
+// after a province and city ("北京市东城区" is an address part too).
+func cnSubdivision(s string) bool {
+	n := utf8.RuneCountInString(s)
+	if n < 2 || n > 12 || !allHan(s) {
+		return false
+	}
+	for _, bad := range cnNonSubdivision {
+		if strings.HasSuffix(s, bad) {
+			return false
+		}
+	}
+	for _, u := range cnSubdivisionUnits {
+		if strings.HasSuffix(s, u) && utf8.RuneCountInString(u) < n {
+			return true
+		}
+	}
+	return false
 }

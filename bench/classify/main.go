@@ -56,7 +56,18 @@ func main() {
 	verbose := flag.Bool("v", false, "print every column that was wrong")
 	evidence = flag.Bool("evidence", false, "with -v, print the classifier's evidence for each wrong column")
 	dump := flag.String("dump", "", "write every decision (mode, file, column, label, class, confidence, right) as CSV to this file")
+	fetch := flag.Bool("fetch", false, "first stage the public files into -public from their pinned git commits and npm versions (needs git, npm and the network)")
+	gitURL := flag.String("git-url", "https://github.com/{repo}.git", "with -fetch, where to fetch the repositories from ({repo}, {owner}, {name} are replaced), e.g. a local mirror")
+	npm := flag.String("npm", "npm", "with -fetch, the npm command")
 	flag.Parse()
+	if *fetch {
+		if *public == "" {
+			fail(errors.New("-fetch needs -public DIR"))
+		}
+		if err := stagePublic(*public, *gitURL, *npm); err != nil {
+			fail(err)
+		}
+	}
 	set, err := rules.DefaultSet()
 	if err != nil {
 		fail(err)
