@@ -25,8 +25,8 @@ type lexicon struct {
 	provincePrefixes map[string]bool // Chinese province names that may lead a city ("广东省", "广东")
 	cities           map[string]bool
 	ethnic           map[string]bool
-	countries        map[string]bool // ISO 3166-1 codes and CLDR country names, lower case
-	regions          map[string]bool // subdivisions outside China, lower case
+	countries        map[string]string // ISO 3166-1 codes and CLDR country names, lower case → alpha-2 code
+	regions          map[string]bool   // subdivisions outside China, lower case
 }
 
 // readWords returns the white-space separated entries of an embedded lexicon

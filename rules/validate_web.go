@@ -3,6 +3,7 @@ package rules
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/net/publicsuffix"
@@ -119,8 +120,8 @@ var countryLangs = []string{"en", "zh", "zh-Hant", "es", "fr", "de", "ru", "ar",
 // buildCountries returns ISO 3166-1 alpha-2 and alpha-3 codes and the
 // country names of CLDR (through golang.org/x/text) in countryLangs, lower
 // case.
-func buildCountries() map[string]bool {
-	out := map[string]bool{}
+func buildCountries() map[string]string {
+	out := map[string]string{}
 	namers := make([]display.Namer, 0, len(countryLangs))
 	for _, l := range countryLangs {
 		namers = append(namers, display.Regions(language.MustParse(l)))
@@ -132,35 +133,66 @@ func buildCountries() map[string]bool {
 			if err != nil || !r.IsCountry() || r.String() != code {
 				continue
 			}
-			out[strings.ToLower(code)] = true
-			out[strings.ToLower(r.ISO3())] = true
+			// a deprecated code (DD, UK) names its successor
+			canon := code
+			if c := r.Canonicalize().String(); len(c) == 2 {
+				canon = c
+			}
+			out[strings.ToLower(code)] = canon
+			out[strings.ToLower(r.ISO3())] = canon
 			for _, n := range namers {
-				if name := n.Name(r); name != "" {
-					out[strings.ToLower(name)] = true
+				if name := strings.ToLower(n.Name(r)); name != "" && (out[name] == "" || canon == code) {
+					out[name] = canon
 				}
 			}
 		}
 	}
-	for _, alias := range []string{"usa", "u.s.", "u.s.a.", "united states of america", "uk", "great britain", "england",
-		"south korea", "north korea", "russia", "czech republic", "holland", "中国大陆", "美国", "英国", "香港", "台湾", "澳门"} {
-		out[alias] = true
+	for alias, code := range map[string]string{"usa": "US", "u.s.": "US", "u.s.a.": "US", "united states of america": "US",
+		"uk": "GB", "great britain": "GB", "england": "GB", "south korea": "KR", "north korea": "KP", "russia": "RU",
+		"czech republic": "CZ", "holland": "NL", "中国大陆": "CN", "美国": "US", "英国": "GB", "香港": "HK", "台湾": "TW", "澳门": "MO"} {
+		out[alias] = code
 	}
 	return out
 }
 
-func (l *lexicon) country(s string) bool {
+func (l *lexicon) country(s string) bool { return l.countryCode(s) != "" }
+
+var (
+	sharedLexOnce sync.Once
+	sharedLex     *lexicon
+)
+
+// CountryCode returns the ISO 3166-1 alpha-2 code of a country value — a
+// code or a name in one of the lexicon's languages — or "" (the country
+// validator's dictionary).
+func CountryCode(s string) string {
+	sharedLexOnce.Do(func() {
+		l, err := newLexicon()
+		if err == nil {
+			sharedLex = l
+		}
+	})
+	if sharedLex == nil {
+		return ""
+	}
+	return sharedLex.countryCode(NormalizeValue(s))
+}
+
+// countryCode returns the ISO 3166-1 alpha-2 code of a country value (code
+// or name), or "".
+func (l *lexicon) countryCode(s string) string {
 	if len(s) > 120 {
-		return false
+		return ""
 	}
 	t := strings.ToLower(strings.TrimSpace(s))
-	if l.countries[t] {
-		return true
+	if c := l.countries[t]; c != "" {
+		return c
 	}
 	// UN-style forms: "Afganistán (el)", "Bolivia (Estado Plurinacional de)",
 	// "the Republic of Albania", "阿尔巴尼亚共和国"
 	if i := strings.IndexAny(t, "(（"); i > 0 {
-		if l.countries[strings.TrimSpace(t[:i])] {
-			return true
+		if c := l.countries[strings.TrimSpace(t[:i])]; c != "" {
+			return c
 		}
 	}
 	for _, sep := range []string{" of ", " de ", " del ", " d'", " du ", " des ", " di "} {
@@ -170,18 +202,18 @@ func (l *lexicon) country(s string) bool {
 			rest = strings.TrimPrefix(rest, "l'")
 			rest = strings.TrimPrefix(rest, "el ")
 			rest = strings.TrimPrefix(rest, "the ")
-			if l.countries[rest] {
-				return true
+			if c := l.countries[rest]; c != "" {
+				return c
 			}
 		}
 	}
 	for _, suf := range []string{"民主人民共和国", "人民民主共和国", "联邦民主共和国", "伊斯兰共和国", "社会主义共和国", "民主共和国",
 		"联邦共和国", "人民共和国", "合众国", "共和国", "联合王国", "王国", "大公国", "公国", "联邦", "国"} {
-		if strings.HasSuffix(t, suf) && l.countries[strings.TrimSuffix(t, suf)] {
-			return true
+		if c := l.countries[strings.TrimSuffix(t, suf)]; strings.HasSuffix(t, suf) && c != "" {
+			return c
 		}
 	}
-	return false
+	return ""
 }
 
 // region reports whether s is a first-level subdivision the lexicon knows

@@ -116,6 +116,7 @@ func Table(ctx context.Context, table string, rr array.RecordReader, set *rules.
 	for i := range res {
 		res[i] = newReservoir(opts.SampleSize, opts.Seed, uint64(i))
 	}
+	pairs := newRowSample(rowSampleSize, opts.Seed)
 	var rows int64
 	for rr.Next() {
 		if err := ctx.Err(); err != nil {
@@ -128,6 +129,7 @@ func Table(ctx context.Context, table string, rr array.RecordReader, set *rules.
 		for i := range res {
 			res[i].add(rec.Column(i))
 		}
+		pairs.add(rec.Columns())
 		rows += rec.NumRows()
 	}
 	if err := rr.Err(); err != nil {
@@ -160,6 +162,7 @@ func Table(ctx context.Context, table string, rr array.RecordReader, set *rules.
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	applyCountryHints(out, pairs.rows, set, opts.ReviewBelow)
 	return out, nil
 }
 
