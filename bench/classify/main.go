@@ -47,6 +47,7 @@ type outcome struct {
 	review     bool
 	valueOnly  bool
 	evidence   []string
+	basis      classify.Basis
 }
 
 func main() {
@@ -130,7 +131,8 @@ func main() {
 	ok := true
 	ok = report("with headers", with, 0.95, 0.95, *verbose) && ok
 	ok = report("value-only (headers replaced by col1..colN)", without, 0, 0.85, *verbose) && ok
-	ok = reliability(all) && ok
+	ok = reliability("in-sample: the shipped calibration, fitted on this corpus", all) && ok
+	ok = heldOut(all) && ok
 	if !ok {
 		fmt.Println("\nFAIL: a target was missed")
 		os.Exit(1)
@@ -263,7 +265,7 @@ func classifyFile(key string, labels []label, set *rules.Set, valueOnly bool) ([
 			return nil, fmt.Errorf("labelled column %q is not in the file", l.column)
 		}
 		c := res.Columns[i]
-		out = append(out, outcome{label: l, pred: c.Class, confidence: c.Confidence, review: c.Review, valueOnly: valueOnly, evidence: c.Evidence})
+		out = append(out, outcome{label: l, pred: c.Class, confidence: c.Confidence, review: c.Review, valueOnly: valueOnly, evidence: c.Evidence, basis: c.Basis})
 	}
 	return out, nil
 }
@@ -382,9 +384,9 @@ func sortedKeys[T any](m map[string]T) []string {
 
 // reliability prints, per confidence band, the share of decisions (both
 // modes) whose class was right, and checks it against the band.
-func reliability(os []outcome) bool {
+func reliability(title string, os []outcome) bool {
 	bands := []float64{0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0001}
-	fmt.Println("== reliability (both modes): confidence band → observed accuracy")
+	fmt.Printf("== reliability (both modes; %s): confidence band → observed accuracy\n", title)
 	fmt.Printf("%-12s %6s %9s %9s %s\n", "band", "cols", "observed", "mean conf", "")
 	ok := true
 	for i := 0; i+1 < len(bands); i++ {

@@ -81,7 +81,7 @@ const (
 // applyCountryHints re-checks columns that came out "none" (or a weak
 // value-only class) against the country column of the same table, row by
 // row.
-func applyCountryHints(out *TableResult, rows [][]string, set *rules.Set, reviewBelow float64) {
+func applyCountryHints(out *TableResult, rows [][]string, set *rules.Set, reviewBelow float64, cal Calibration) {
 	country := -1
 	for i, c := range out.Columns {
 		if c.Class == "country" && country < 0 {
@@ -136,7 +136,8 @@ func applyCountryHints(out *TableResult, rows [][]string, set *rules.Set, review
 		// value evidence of a direct identifier, discounted by the share
 		// and the number of rows, as for the phone rule itself
 		share := float64(matched) / float64(n)
-		c.Confidence = round3(calibrate(phone.Value.Weight * (0.7 + 0.3*min(1, share/0.9)) * (0.6 + 0.4*min(1, wilsonLower(matched, n, ratioZ)/phone.Value.MinRatio))))
+		c.Basis = Basis{Kind: KindAssigned, Score: phone.Value.Weight * (0.7 + 0.3*min(1, share/0.9)) * (0.6 + 0.4*min(1, wilsonLower(matched, n, ratioZ)/phone.Value.MinRatio)), Values: n}
+		c.Confidence = cal.Confidence(c.Basis)
 		c.Evidence = append(c.Evidence, ev, "the phone rule alone passed "+count(plain)+": numbers in national form or without their leading zero")
 		c.Candidates = append([]Candidate{{Class: phone.ID, Score: c.Confidence}}, c.Candidates...)
 		c.Review = c.Confidence < reviewBelow
