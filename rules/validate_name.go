@@ -53,6 +53,34 @@ func notGivenNameEnd(s string) bool {
 	return strings.ContainsRune(placeOrOrgEnds, r)
 }
 
+// jaName reports whether s is a Japanese name written family name first
+// with a space: two parts of Han or kana ("佐藤 太郎", "小泉 あすか") of which
+// the family name or the given name is a known one. Chinese names are not
+// written with a space, so the space carries the evidence the dictionaries
+// (a few hundred names) cannot.
+func (l *lexicon) jaName(s string) bool {
+	family, given, ok := strings.Cut(strings.ReplaceAll(s, "\u3000", " "), " ")
+	if !ok {
+		return false
+	}
+	family, given = strings.TrimSpace(family), strings.TrimSpace(given)
+	nf, ng := utf8.RuneCountInString(family), utf8.RuneCountInString(given)
+	if nf < 1 || nf > 4 || ng < 1 || ng > 5 || !hanOrKana(family) || !hanOrKana(given) || notGivenNameEnd(given) {
+		return false
+	}
+	// kana in a part is Japanese; two Han parts need a known name
+	return l.jaFamily[family] || l.jaGiven[given] || !allHan(family+given)
+}
+
+func hanOrKana(s string) bool {
+	for _, r := range s {
+		if !isHan(r) && !unicode.In(r, unicode.Hiragana, unicode.Katakana) {
+			return false
+		}
+	}
+	return s != ""
+}
+
 func allHan(s string) bool {
 	if s == "" {
 		return false
@@ -228,7 +256,7 @@ func (l *lexicon) personName(s string) bool {
 		return false
 	}
 	if s[0] >= utf8.RuneSelf {
-		if l.cnName(s) {
+		if l.cnName(s) || l.jaName(s) {
 			return true
 		}
 		// nicknames from a family name: 小王, 老李

@@ -128,6 +128,9 @@ func main() {
 			fail(err)
 		}
 	}
+	if *public != "" {
+		nameSets(*public, set)
+	}
 	ok := true
 	ok = report("with headers", with, 0.95, 0.95, *verbose) && ok
 	ok = report("value-only (headers replaced by col1..colN)", without, 0, 0.85, *verbose) && ok
