@@ -114,8 +114,14 @@ func geoPosition(s string) bool {
 	return ok
 }
 
-// countryLangs are the languages whose country names the country class knows.
-var countryLangs = []string{"en", "zh", "zh-Hant", "es", "fr", "de", "ru", "ar", "ja", "pt", "it", "ko", "nl"}
+// countryLangs are the languages whose country names the country class
+// knows: the UN languages, the big CRM markets' and, so that endonyms
+// ("Shqipëria", "Ελλάδα", "Türkiye") are known too, the official languages
+// of most countries that CLDR covers.
+var countryLangs = []string{"en", "zh", "zh-Hant", "es", "fr", "de", "ru", "ar", "ja", "pt", "it", "ko", "nl",
+	"tr", "pl", "sv", "da", "nb", "fi", "cs", "sk", "hu", "ro", "el", "he", "id", "ms", "vi", "th", "hi", "uk",
+	"bg", "hr", "sr", "sl", "et", "lv", "lt", "fa", "ur", "bn", "ca", "is", "sq", "mk", "ka", "hy", "az", "kk",
+	"uz", "mn", "km", "lo", "my", "ne", "si", "sw", "am", "af", "ga", "eu", "gl", "fil", "ta", "te"}
 
 // buildCountries returns ISO 3166-1 alpha-2 and alpha-3 codes and the
 // country names of CLDR (through golang.org/x/text) in countryLangs, lower

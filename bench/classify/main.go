@@ -430,10 +430,11 @@ func dumpOutcomes(file string, os_ []outcome) error {
 		return err
 	}
 	w := csv.NewWriter(fh)
-	_ = w.Write([]string{"value_only", "file", "column", "label", "class", "confidence", "right"})
+	_ = w.Write([]string{"value_only", "file", "column", "label", "class", "confidence", "right", "kind", "score", "values", "table_personal"})
 	for _, o := range os_ {
 		_, f, _ := strings.Cut(o.file, "|")
-		_ = w.Write([]string{fmt.Sprint(o.valueOnly), f, o.column, o.class, o.pred, fmt.Sprintf("%.3f", o.confidence), fmt.Sprint(same(o.class, o.pred))})
+		_ = w.Write([]string{fmt.Sprint(o.valueOnly), f, o.column, o.class, o.pred, fmt.Sprintf("%.3f", o.confidence), fmt.Sprint(same(o.class, o.pred)),
+			o.basis.Kind, fmt.Sprintf("%.3f", o.basis.Score), fmt.Sprint(o.basis.Values), fmt.Sprintf("%.2f", o.basis.TablePersonal)})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {
