@@ -311,8 +311,10 @@ func flattenRecords(b []byte) ([]string, [][]string, error) {
 	for _, raw := range tree.Records {
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.UseNumber()
-		if _, err := dec.Token(); err != nil { // {
+		if tok, err := dec.Token(); err != nil {
 			return nil, nil, err
+		} else if d, ok := tok.(json.Delim); !ok || d != '{' {
+			return nil, nil, errors.New("a record is not an object")
 		}
 		rec := map[string]string{}
 		for dec.More() {
@@ -320,7 +322,10 @@ func flattenRecords(b []byte) ([]string, [][]string, error) {
 			if err != nil {
 				return nil, nil, err
 			}
-			k := t.(string)
+			k, ok := t.(string)
+			if !ok {
+				return nil, nil, errors.New("a record key is not a string")
+			}
 			var v any
 			if err := dec.Decode(&v); err != nil {
 				return nil, nil, err
