@@ -168,6 +168,10 @@ type ClassifyConfig struct {
 	RulePacks   []string          `yaml:"rule_packs"` // absolute paths of extra rule packs
 	Overrides   map[string]string `yaml:"overrides"`  // "table.column" → class name, or "none"
 	ReviewBelow float64           `yaml:"review_below"`
+	// PhoneRegion is the default region of the data's telephone numbers
+	// (ISO 3166-1 alpha-2, e.g. CN): its national forms are tried first and
+	// its mobile numbers count without their leading zero.
+	PhoneRegion string `yaml:"phone_region"`
 }
 
 // ProtectConfig is the protection policy.

@@ -184,6 +184,9 @@ func TestFullConfig(t *testing.T) {
 	if cfg.Location.String() != "Asia/Shanghai" {
 		t.Errorf("Location = %v", cfg.Location)
 	}
+	if cfg.Classify.PhoneRegion != "GB" {
+		t.Errorf("phone_region = %q, want GB (upper-cased)", cfg.Classify.PhoneRegion)
+	}
 	cols := cfg.Sources["crm"].Tables["customers"].Columns
 	if got := cols["income"]; got != (ColumnType{Kind: "decimal", Precision: 12, Scale: 2}) {
 		t.Errorf("income: %+v", got)

@@ -56,6 +56,7 @@
 //	classify.rule_packs         extra rule-pack files
 //	classify.overrides          "table.column": class | none
 //	classify.review_below       review threshold in [0,1] (default 0.8)
+//	classify.phone_region       default region of phone numbers (ISO 3166-1 alpha-2, e.g. CN)
 //	protect.unclassified        withhold | drop | pass (default withhold: "withheld: unreviewed")
 //	protect.pseudonym_scope     dataset | night | global (default dataset)
 //	protect.tables.<t>.columns.<c>.method   keep|drop|mask|pseudonym|generalize|redact

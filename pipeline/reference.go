@@ -87,6 +87,7 @@ classify:
   overrides:                  # "table.column": data class, or none (not personal)
     customers.notes: free_text
   review_below: 0.8           # confidence below which a column is flagged for review (default 0.8)
+  phone_region: CN            # default region of phone numbers (ISO 3166-1 alpha-2); optional
 
 protect:
   unclassified: withhold      # withhold | drop | pass: columns with no class and no policy (default withhold)

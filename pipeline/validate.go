@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/vigil-dg/vigil/rules"
 )
 
 var (
@@ -322,6 +324,12 @@ func (v *validator) classify() {
 	}
 	if c.ReviewBelow < 0 || c.ReviewBelow > 1 {
 		v.errf("classify.review_below", "must be between 0 and 1")
+	}
+	if c.PhoneRegion != "" {
+		c.PhoneRegion = strings.ToUpper(strings.TrimSpace(c.PhoneRegion))
+		if !rules.KnownPhoneRegion(c.PhoneRegion) {
+			v.errf("classify.phone_region", "%q is not a region with telephone numbering (ISO 3166-1 alpha-2, e.g. CN, US, GB)", c.PhoneRegion)
+		}
 	}
 	for i, rp := range c.RulePacks {
 		p := indexPath("classify.rule_packs", i)

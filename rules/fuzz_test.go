@@ -152,3 +152,23 @@ func FuzzProtection(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPhoneInRegion: the per-row phone check and the country lookup take
+// arbitrary values and regions without panicking; a phone of a region has
+// a phone's shape.
+func FuzzPhoneInRegion(f *testing.F) {
+	seedValues(f)
+	f.Fuzz(func(t *testing.T, s string) {
+		region := CountryCode(s)
+		if region != "" && len(region) != 2 {
+			t.Fatalf("CountryCode(%q) = %q", s, region)
+		}
+		for _, r := range []string{"GB", "CN", "US", "DE", region, s} {
+			if PhoneInRegion(s, r) {
+				if _, _, _, ok := phoneShape(s); !ok {
+					t.Fatalf("PhoneInRegion(%q, %q) without a phone's shape", s, r)
+				}
+			}
+		}
+	})
+}

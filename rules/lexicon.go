@@ -25,8 +25,10 @@ type lexicon struct {
 	provincePrefixes map[string]bool // Chinese province names that may lead a city ("广东省", "广东")
 	cities           map[string]bool
 	ethnic           map[string]bool
-	countries        map[string]bool // ISO 3166-1 codes and CLDR country names, lower case
-	regions          map[string]bool // subdivisions outside China, lower case
+	countries        map[string]string // ISO 3166-1 codes and CLDR country names, lower case → alpha-2 code
+	regions          map[string]bool   // subdivisions outside China, lower case
+	jaFamily         map[string]bool   // Japanese family names (kanji)
+	jaGiven          map[string]bool   // Japanese given names (kanji, kana)
 }
 
 // readWords returns the white-space separated entries of an embedded lexicon
@@ -84,6 +86,8 @@ func newLexicon() (*lexicon, error) {
 		{&l.cities, "cn_cities.txt"},
 		{&l.ethnic, "cn_ethnic_groups.txt"},
 		{&l.regions, "regions.txt"},
+		{&l.jaFamily, "ja_surnames.txt"},
+		{&l.jaGiven, "ja_given.txt"},
 	} {
 		if *f.dst, err = wordSet(f.file); err != nil {
 			return nil, err
@@ -93,7 +97,10 @@ func newLexicon() (*lexicon, error) {
 	for _, f := range []struct {
 		dst  map[string]bool
 		file string
-	}{{l.given, "census1990_given.txt.gz"}, {l.family, "census1990_surnames.txt.gz"}} {
+	}{{l.given, "census1990_given.txt.gz"}, {l.family, "census1990_surnames.txt.gz"},
+		// and given names and surnames of 24 European and other Latin-script
+		// locales (MIT, see lexicon/NOTICE-faker-js.txt)
+		{l.given, "intl_given.txt.gz"}, {l.family, "intl_surnames.txt.gz"}} {
 		ws, err := readWords(f.file)
 		if err != nil {
 			return nil, err

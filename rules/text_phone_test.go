@@ -1,6 +1,9 @@
 package rules
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestFindInTextWesternPhones: US and European forms inside free text,
 // with parentheses, dots, international prefixes and extensions.
@@ -39,8 +42,8 @@ func TestFindInTextWesternPhones(t *testing.T) {
 // a phone; the region list leads the search.
 func TestPhoneDefaultRegion(t *testing.T) {
 	de := newPhoneRegions([]string{"DE"})
-	if de[0] != "DE" || len(de) < 200 {
-		t.Fatalf("regions = %v...", de[:3])
+	if de.order[0] != "DE" || len(de.order) < 200 || len(de.defaults) != 1 {
+		t.Fatalf("regions = %v...", de.order[:3])
 	}
 	for _, v := range []string{"030 901820", "0660 475 13 89", "02.64.62.52.37", "(11) 7113-8192", "+49 30 901820", "0049 30 901820", "(212) 555-0123 x12"} {
 		if !de.phone(v) {
@@ -55,5 +58,63 @@ func TestPhoneDefaultRegion(t *testing.T) {
 	packs, err := LoadBuiltinRegions([]string{"GB"})
 	if err != nil || len(packs) == 0 {
 		t.Fatal(err)
+	}
+}
+
+// TestPhoneBareDigitsDefaultRegion: a bare national number (a leading zero
+// lost in a spreadsheet) is a phone only in a configured region.
+func TestPhoneBareDigitsDefaultRegion(t *testing.T) {
+	gb, none := newPhoneRegions([]string{"GB"}), newPhoneRegions(nil)
+	for _, v := range []string{"7400123456", "07400 123456"} {
+		if !gb.phone(v) {
+			t.Errorf("GB: phone(%q) = false", v)
+		}
+		if none.phone(v) != strings.HasPrefix(v, "0") {
+			t.Errorf("no region: phone(%q) = %v", v, !strings.HasPrefix(v, "0"))
+		}
+	}
+	cn := newPhoneRegions([]string{"CN"})
+	for _, v := range []string{"1234567", "20240101", "100000001", "1381234567"} {
+		if cn.phone(v) {
+			t.Errorf("CN: phone(%q) = true", v)
+		}
+	}
+}
+
+// TestPhoneInRegion: the region of the row decides national forms and bare
+// digits; an international form must belong to that region.
+func TestPhoneInRegion(t *testing.T) {
+	for _, c := range []struct {
+		v, region string
+		want      bool
+	}{
+		{"7400123456", "GB", true},
+		{"07400 123456", "GB", true},
+		{"+44 7400 123456", "GB", true},
+		{"+44 7400 123456", "DE", false},
+		{"7400123456", "FR", false},
+		{"612345678", "FR", true},
+		{"30 901820", "DE", true},
+		{"13812345678", "CN", true},
+		{"2024-01-01", "GB", false},
+		{"77.377518", "GB", false},
+		{"7400123456", "", false},
+		{"123", "GB", false},
+	} {
+		if got := PhoneInRegion(c.v, c.region); got != c.want {
+			t.Errorf("PhoneInRegion(%q, %q) = %v, want %v", c.v, c.region, got, c.want)
+		}
+	}
+	if !KnownPhoneRegion("CN") || KnownPhoneRegion("XX") {
+		t.Error("KnownPhoneRegion")
+	}
+}
+
+// TestCountryCode: codes and names in several languages map to alpha-2.
+func TestCountryCode(t *testing.T) {
+	for v, want := range map[string]string{"GB": "GB", "gbr": "GB", "United Kingdom": "GB", "Deutschland": "DE", "中国": "CN", "美国": "US", "USA": "US", "Atlantis": "", "": ""} {
+		if got := CountryCode(v); got != want {
+			t.Errorf("CountryCode(%q) = %q, want %q", v, got, want)
+		}
 	}
 }

@@ -29,6 +29,9 @@ func (l *lexicon) cnName(s string) bool {
 	if n < 2 || n > 4 || !allHan(s) {
 		return false
 	}
+	if notGivenNameEnd(s) {
+		return false
+	}
 	r1, w1 := utf8.DecodeRuneInString(s)
 	_, w2 := utf8.DecodeRuneInString(s[w1:])
 	if n >= 3 && l.compound[s[:w1+w2]] {
@@ -38,6 +41,44 @@ func (l *lexicon) cnName(s string) bool {
 		return l.surnames[string(r1)] && l.surnames[s[w1:w1+w2]]
 	}
 	return l.surnames[string(r1)]
+}
+
+// placeOrOrgEnds are characters that end the names of places, divisions
+// and organizations and (almost) never a given name: 东城区, 温州市, 吴江县,
+// 王府井店, 方正集团公司.
+const placeOrOrgEnds = "省市区县州盟旗镇乡路街巷弄号楼室厦司局厅处院校馆店厂站队委"
+
+func notGivenNameEnd(s string) bool {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return strings.ContainsRune(placeOrOrgEnds, r)
+}
+
+// jaName reports whether s is a Japanese name written family name first
+// with a space: two parts of Han or kana ("佐藤 太郎", "小泉 あすか") of which
+// the family name or the given name is a known one. Chinese names are not
+// written with a space, so the space carries the evidence the dictionaries
+// (a few hundred names) cannot.
+func (l *lexicon) jaName(s string) bool {
+	family, given, ok := strings.Cut(strings.ReplaceAll(s, "\u3000", " "), " ")
+	if !ok {
+		return false
+	}
+	family, given = strings.TrimSpace(family), strings.TrimSpace(given)
+	nf, ng := utf8.RuneCountInString(family), utf8.RuneCountInString(given)
+	if nf < 1 || nf > 4 || ng < 1 || ng > 5 || !hanOrKana(family) || !hanOrKana(given) || notGivenNameEnd(given) {
+		return false
+	}
+	// kana in a part is Japanese; two Han parts need a known name
+	return l.jaFamily[family] || l.jaGiven[given] || !allHan(family+given)
+}
+
+func hanOrKana(s string) bool {
+	for _, r := range s {
+		if !isHan(r) && !unicode.In(r, unicode.Hiragana, unicode.Katakana) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func allHan(s string) bool {
@@ -157,7 +198,7 @@ func cjkNameShape(s string) bool {
 			return false
 		}
 	}
-	return n >= 2 && n <= 12 && seps <= 2
+	return n >= 2 && n <= 12 && seps <= 2 && !(seps == 0 && notGivenNameEnd(s))
 }
 
 func initial(w string) bool { return len(w) <= 2 && (len(w) == 1 || w[1] == '.') }
@@ -215,7 +256,7 @@ func (l *lexicon) personName(s string) bool {
 		return false
 	}
 	if s[0] >= utf8.RuneSelf {
-		if l.cnName(s) {
+		if l.cnName(s) || l.jaName(s) {
 			return true
 		}
 		// nicknames from a family name: 小王, 老李

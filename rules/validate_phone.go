@@ -13,7 +13,12 @@ import (
 
 // phoneRegions is the order in which national forms are tried: the
 // configured default regions first, then every region libphonenumber knows.
-type phoneRegions []string
+// Bare runs of digits ("7400123456", a mobile whose leading zero a
+// spreadsheet dropped) are tried in the configured regions only.
+type phoneRegions struct {
+	order    []string
+	defaults []string
+}
 
 // popularRegions lead the search after the configured ones, so that a
 // column from one of the big CRM markets is settled after a few tries.
@@ -22,7 +27,7 @@ var popularRegions = []string{"CN", "US", "GB", "DE", "FR", "IT", "ES", "NL", "B
 
 func newPhoneRegions(defaults []string) phoneRegions {
 	seen := map[string]bool{}
-	var out []string
+	var out, conf []string
 	add := func(r string) {
 		r = strings.ToUpper(r)
 		if !seen[r] {
@@ -33,6 +38,7 @@ func newPhoneRegions(defaults []string) phoneRegions {
 	for _, r := range defaults {
 		add(r)
 	}
+	conf = append(conf, out...)
 	for _, r := range popularRegions {
 		add(r)
 	}
@@ -44,7 +50,7 @@ func newPhoneRegions(defaults []string) phoneRegions {
 	for _, r := range all {
 		add(r)
 	}
-	return out
+	return phoneRegions{order: out, defaults: conf}
 }
 
 // splitExtension cuts an extension ("x1234", "ext. 12", "#55", "转 801",
@@ -121,22 +127,69 @@ func (r phoneRegions) phone(s string) bool {
 		// valid (real area code and exchange), as CRMs store 4155550143
 		if digits == 10 {
 			n, err := phonenumbers.Parse(main, "US")
-			return err == nil && phonenumbers.IsValidNumberForRegion(n, "US")
+			if err == nil && phonenumbers.IsValidNumberForRegion(n, "US") {
+				return true
+			}
+		}
+		// or a mobile number of a configured region whose leading zero a
+		// spreadsheet dropped ("7400123456" in GB); bare fixed-line numbers
+		// look too much like record numbers
+		for _, region := range r.defaults {
+			if n, err := phonenumbers.Parse(main, region); err == nil && phonenumbers.IsValidNumberForRegion(n, region) &&
+				phonenumbers.GetNumberType(n) == phonenumbers.MOBILE {
+				return true
+			}
 		}
 		return false
 	case digits < 6:
 		return false
 	}
-	for _, region := range r {
-		n, err := phonenumbers.Parse(main, region)
-		if err != nil {
-			continue
-		}
-		if phonenumbers.IsValidNumberForRegion(n, region) {
+	for _, region := range r.order {
+		if validInRegion(main, region) {
 			return true
 		}
 	}
 	return false
+}
+
+func validInRegion(s, region string) bool {
+	n, err := phonenumbers.Parse(s, region)
+	return err == nil && phonenumbers.IsValidNumberForRegion(n, region)
+}
+
+// PhoneInRegion reports whether s is a telephone number of region (ISO
+// 3166-1 alpha-2): an international form of that region's code, or a
+// national form, bare digits included ("7400123456" is a British mobile
+// whose leading zero a spreadsheet dropped). The hint comes from the data —
+// a country on the same row — so a bare number counts only for that region.
+func PhoneInRegion(s, region string) bool {
+	region = strings.ToUpper(strings.TrimSpace(region))
+	if len(region) != 2 {
+		return false
+	}
+	main, digits, _, ok := phoneShape(s)
+	if !ok || decimalNumber(main) || ValidIPv4(main) || digits < 6 {
+		return false
+	}
+	if _, isDate := ParseDate(main); isDate {
+		return false
+	}
+	lead := strings.TrimLeft(main, "( ")
+	if strings.HasPrefix(lead, "00") && digits >= 9 {
+		lead = "+" + lead[2:]
+	}
+	if strings.HasPrefix(lead, "+") {
+		n, err := phonenumbers.Parse(lead, "ZZ")
+		return err == nil && phonenumbers.IsValidNumberForRegion(n, region)
+	}
+	return validInRegion(main, region)
+}
+
+// KnownPhoneRegion reports whether libphonenumber has metadata for region
+// (ISO 3166-1 alpha-2, upper case), for validating configuration.
+func KnownPhoneRegion(region string) bool {
+	_, ok := phonenumbers.GetSupportedRegions()[region]
+	return ok
 }
 
 // decimalNumber reports whether s is a number with one decimal point

@@ -3,6 +3,8 @@ package rules
 import (
 	"strconv"
 	"strings"
+	"sync"
+	"unicode/utf8"
 
 	"golang.org/x/net/publicsuffix"
 	"golang.org/x/text/language"
@@ -112,14 +114,20 @@ func geoPosition(s string) bool {
 	return ok
 }
 
-// countryLangs are the languages whose country names the country class knows.
-var countryLangs = []string{"en", "zh", "zh-Hant", "es", "fr", "de", "ru", "ar", "ja", "pt", "it", "ko", "nl"}
+// countryLangs are the languages whose country names the country class
+// knows: the UN languages, the big CRM markets' and, so that endonyms
+// ("Shqipëria", "Ελλάδα", "Türkiye") are known too, the official languages
+// of most countries that CLDR covers.
+var countryLangs = []string{"en", "zh", "zh-Hant", "es", "fr", "de", "ru", "ar", "ja", "pt", "it", "ko", "nl",
+	"tr", "pl", "sv", "da", "nb", "fi", "cs", "sk", "hu", "ro", "el", "he", "id", "ms", "vi", "th", "hi", "uk",
+	"bg", "hr", "sr", "sl", "et", "lv", "lt", "fa", "ur", "bn", "ca", "is", "sq", "mk", "ka", "hy", "az", "kk",
+	"uz", "mn", "km", "lo", "my", "ne", "si", "sw", "am", "af", "ga", "eu", "gl", "fil", "ta", "te"}
 
 // buildCountries returns ISO 3166-1 alpha-2 and alpha-3 codes and the
 // country names of CLDR (through golang.org/x/text) in countryLangs, lower
 // case.
-func buildCountries() map[string]bool {
-	out := map[string]bool{}
+func buildCountries() map[string]string {
+	out := map[string]string{}
 	namers := make([]display.Namer, 0, len(countryLangs))
 	for _, l := range countryLangs {
 		namers = append(namers, display.Regions(language.MustParse(l)))
@@ -131,35 +139,66 @@ func buildCountries() map[string]bool {
 			if err != nil || !r.IsCountry() || r.String() != code {
 				continue
 			}
-			out[strings.ToLower(code)] = true
-			out[strings.ToLower(r.ISO3())] = true
+			// a deprecated code (DD, UK) names its successor
+			canon := code
+			if c := r.Canonicalize().String(); len(c) == 2 {
+				canon = c
+			}
+			out[strings.ToLower(code)] = canon
+			out[strings.ToLower(r.ISO3())] = canon
 			for _, n := range namers {
-				if name := n.Name(r); name != "" {
-					out[strings.ToLower(name)] = true
+				if name := strings.ToLower(n.Name(r)); name != "" && (out[name] == "" || canon == code) {
+					out[name] = canon
 				}
 			}
 		}
 	}
-	for _, alias := range []string{"usa", "u.s.", "u.s.a.", "united states of america", "uk", "great britain", "england",
-		"south korea", "north korea", "russia", "czech republic", "holland", "中国大陆", "美国", "英国", "香港", "台湾", "澳门"} {
-		out[alias] = true
+	for alias, code := range map[string]string{"usa": "US", "u.s.": "US", "u.s.a.": "US", "united states of america": "US",
+		"uk": "GB", "great britain": "GB", "england": "GB", "south korea": "KR", "north korea": "KP", "russia": "RU",
+		"czech republic": "CZ", "holland": "NL", "中国大陆": "CN", "美国": "US", "英国": "GB", "香港": "HK", "台湾": "TW", "澳门": "MO"} {
+		out[alias] = code
 	}
 	return out
 }
 
-func (l *lexicon) country(s string) bool {
+func (l *lexicon) country(s string) bool { return l.countryCode(s) != "" }
+
+var (
+	sharedLexOnce sync.Once
+	sharedLex     *lexicon
+)
+
+// CountryCode returns the ISO 3166-1 alpha-2 code of a country value — a
+// code or a name in one of the lexicon's languages — or "" (the country
+// validator's dictionary).
+func CountryCode(s string) string {
+	sharedLexOnce.Do(func() {
+		l, err := newLexicon()
+		if err == nil {
+			sharedLex = l
+		}
+	})
+	if sharedLex == nil {
+		return ""
+	}
+	return sharedLex.countryCode(NormalizeValue(s))
+}
+
+// countryCode returns the ISO 3166-1 alpha-2 code of a country value (code
+// or name), or "".
+func (l *lexicon) countryCode(s string) string {
 	if len(s) > 120 {
-		return false
+		return ""
 	}
 	t := strings.ToLower(strings.TrimSpace(s))
-	if l.countries[t] {
-		return true
+	if c := l.countries[t]; c != "" {
+		return c
 	}
 	// UN-style forms: "Afganistán (el)", "Bolivia (Estado Plurinacional de)",
 	// "the Republic of Albania", "阿尔巴尼亚共和国"
 	if i := strings.IndexAny(t, "(（"); i > 0 {
-		if l.countries[strings.TrimSpace(t[:i])] {
-			return true
+		if c := l.countries[strings.TrimSpace(t[:i])]; c != "" {
+			return c
 		}
 	}
 	for _, sep := range []string{" of ", " de ", " del ", " d'", " du ", " des ", " di "} {
@@ -169,25 +208,31 @@ func (l *lexicon) country(s string) bool {
 			rest = strings.TrimPrefix(rest, "l'")
 			rest = strings.TrimPrefix(rest, "el ")
 			rest = strings.TrimPrefix(rest, "the ")
-			if l.countries[rest] {
-				return true
+			if c := l.countries[rest]; c != "" {
+				return c
 			}
 		}
 	}
 	for _, suf := range []string{"民主人民共和国", "人民民主共和国", "联邦民主共和国", "伊斯兰共和国", "社会主义共和国", "民主共和国",
 		"联邦共和国", "人民共和国", "合众国", "共和国", "联合王国", "王国", "大公国", "公国", "联邦", "国"} {
-		if strings.HasSuffix(t, suf) && l.countries[strings.TrimSuffix(t, suf)] {
-			return true
+		if c := l.countries[strings.TrimSuffix(t, suf)]; strings.HasSuffix(t, suf) && c != "" {
+			return c
 		}
 	}
-	return false
+	return ""
 }
 
-// region reports whether s is a first-level subdivision the lexicon knows:
-// a Chinese province, a US state, a Canadian province or territory, an
-// Australian state (names or postal codes).
+// region reports whether s is a first-level subdivision the lexicon knows
+// (a Chinese province, a US state, a Canadian province or territory, an
+// Australian state: names or postal codes) or a Chinese prefecture or
+// county-level division by its unit (cnSubdivision).
 func (l *lexicon) region(s string) bool {
-	if l.cnProvince(s) {
+	if l.cnProvince(s) || cnSubdivision(s) {
+		return true
+	}
+	// a county-level city ("辛集市"): a Han name with 市 the lexicon of
+	// prefecture-level cities does not hold
+	if b, ok := strings.CutSuffix(s, "市"); ok && utf8.RuneCountInString(b) >= 2 && allHan(b) && !l.cnCity(s) {
 		return true
 	}
 	return len(s) <= 40 && l.regions[strings.ToLower(strings.TrimSpace(s))]
@@ -243,4 +288,35 @@ func bankAccount(s string) bool {
 // cardSecurityCode reports whether s is 3 or 4 digits.
 func cardSecurityCode(s string) bool {
 	return (len(s) == 3 || len(s) == 4) && allDigits(s)
+}
+
+// cnSubdivisionUnits end the names of Chinese prefecture- and county-level
+// divisions (GB/T 2260): 自治州, 地区, 盟 (prefectures), 县, 自治县, 区, 旗,
+// 自治旗, 林区, 特区 (counties and districts).
+var cnSubdivisionUnits = [...]string{"自治州", "地区", "盟", "县", "区", "旗", "林区", "特区"}
+
+// cnNonSubdivision ends names with one of those units that are not divisions:
+// residential compounds, campuses, parks, scenic and service areas.
+var cnNonSubdivision = [...]string{"小区", "社区", "园区", "校区", "景区", "服务区", "营业区", "库区", "厂区", "片区", "街区", "专区", "市辖区"}
+
+// cnSubdivision reports whether s is shaped like the name of a Chinese
+// prefecture- or county-level division: two to twelve Han characters ending
+// in a division unit ("东城区", "密云县", "阿坝藏族羌族自治州"), optionally
+// after a province and city ("北京市东城区" is an address part too).
+func cnSubdivision(s string) bool {
+	n := utf8.RuneCountInString(s)
+	if n < 2 || n > 12 || !allHan(s) {
+		return false
+	}
+	for _, bad := range cnNonSubdivision {
+		if strings.HasSuffix(s, bad) {
+			return false
+		}
+	}
+	for _, u := range cnSubdivisionUnits {
+		if strings.HasSuffix(s, u) && utf8.RuneCountInString(u) < n {
+			return true
+		}
+	}
+	return false
 }

@@ -47,6 +47,7 @@ type outcome struct {
 	review     bool
 	valueOnly  bool
 	evidence   []string
+	basis      classify.Basis
 }
 
 func main() {
@@ -56,7 +57,18 @@ func main() {
 	verbose := flag.Bool("v", false, "print every column that was wrong")
 	evidence = flag.Bool("evidence", false, "with -v, print the classifier's evidence for each wrong column")
 	dump := flag.String("dump", "", "write every decision (mode, file, column, label, class, confidence, right) as CSV to this file")
+	fetch := flag.Bool("fetch", false, "first stage the public files into -public from their pinned git commits and npm versions (needs git, npm and the network)")
+	gitURL := flag.String("git-url", "https://github.com/{repo}.git", "with -fetch, where to fetch the repositories from ({repo}, {owner}, {name} are replaced), e.g. a local mirror")
+	npm := flag.String("npm", "npm", "with -fetch, the npm command")
 	flag.Parse()
+	if *fetch {
+		if *public == "" {
+			fail(errors.New("-fetch needs -public DIR"))
+		}
+		if err := stagePublic(*public, *gitURL, *npm); err != nil {
+			fail(err)
+		}
+	}
 	set, err := rules.DefaultSet()
 	if err != nil {
 		fail(err)
@@ -116,10 +128,14 @@ func main() {
 			fail(err)
 		}
 	}
+	if *public != "" {
+		nameSets(*public, set)
+	}
 	ok := true
 	ok = report("with headers", with, 0.95, 0.95, *verbose) && ok
 	ok = report("value-only (headers replaced by col1..colN)", without, 0, 0.85, *verbose) && ok
-	ok = reliability(all) && ok
+	ok = reliability("in-sample: the shipped calibration, fitted on this corpus", all) && ok
+	ok = heldOut(all) && ok
 	if !ok {
 		fmt.Println("\nFAIL: a target was missed")
 		os.Exit(1)
@@ -252,7 +268,7 @@ func classifyFile(key string, labels []label, set *rules.Set, valueOnly bool) ([
 			return nil, fmt.Errorf("labelled column %q is not in the file", l.column)
 		}
 		c := res.Columns[i]
-		out = append(out, outcome{label: l, pred: c.Class, confidence: c.Confidence, review: c.Review, valueOnly: valueOnly, evidence: c.Evidence})
+		out = append(out, outcome{label: l, pred: c.Class, confidence: c.Confidence, review: c.Review, valueOnly: valueOnly, evidence: c.Evidence, basis: c.Basis})
 	}
 	return out, nil
 }
@@ -371,9 +387,9 @@ func sortedKeys[T any](m map[string]T) []string {
 
 // reliability prints, per confidence band, the share of decisions (both
 // modes) whose class was right, and checks it against the band.
-func reliability(os []outcome) bool {
+func reliability(title string, os []outcome) bool {
 	bands := []float64{0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0001}
-	fmt.Println("== reliability (both modes): confidence band → observed accuracy")
+	fmt.Printf("== reliability (both modes; %s): confidence band → observed accuracy\n", title)
 	fmt.Printf("%-12s %6s %9s %9s %s\n", "band", "cols", "observed", "mean conf", "")
 	ok := true
 	for i := 0; i+1 < len(bands); i++ {
@@ -414,10 +430,11 @@ func dumpOutcomes(file string, os_ []outcome) error {
 		return err
 	}
 	w := csv.NewWriter(fh)
-	_ = w.Write([]string{"value_only", "file", "column", "label", "class", "confidence", "right"})
+	_ = w.Write([]string{"value_only", "file", "column", "label", "class", "confidence", "right", "kind", "score", "values", "table_personal"})
 	for _, o := range os_ {
 		_, f, _ := strings.Cut(o.file, "|")
-		_ = w.Write([]string{fmt.Sprint(o.valueOnly), f, o.column, o.class, o.pred, fmt.Sprintf("%.3f", o.confidence), fmt.Sprint(same(o.class, o.pred))})
+		_ = w.Write([]string{fmt.Sprint(o.valueOnly), f, o.column, o.class, o.pred, fmt.Sprintf("%.3f", o.confidence), fmt.Sprint(same(o.class, o.pred)),
+			o.basis.Kind, fmt.Sprintf("%.3f", o.basis.Score), fmt.Sprint(o.basis.Values), fmt.Sprintf("%.2f", o.basis.TablePersonal)})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {

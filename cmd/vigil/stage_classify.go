@@ -31,7 +31,11 @@ func classificationPath(home, table, id string) string {
 
 // loadRuleSet returns the built-in data-class packs plus the config's own.
 func loadRuleSet(cfg *pipeline.Config) (*rules.Set, error) {
-	packs, err := rules.LoadBuiltin()
+	var regions []string
+	if cfg != nil && cfg.Classify.PhoneRegion != "" {
+		regions = []string{cfg.Classify.PhoneRegion}
+	}
+	packs, err := rules.LoadBuiltinRegions(regions)
 	if err != nil {
 		return nil, err
 	}

@@ -44,6 +44,8 @@ type Options struct {
 	// alone, as for headers that carry no meaning (col1, c2, F3, Unnamed: 0,
 	// which are detected without this option).
 	ValueOnly bool
+	// Calibration maps evidence to confidence; nil means DefaultCalibration.
+	Calibration *Calibration
 }
 
 // Column is the classification of one column.
@@ -60,6 +62,8 @@ type Column struct {
 	Sampled    int64       `json:"sampled"`  // values in the sample
 	NonNull    int64       `json:"non_null"` // non-null values in the rows read
 	Candidates []Candidate `json:"candidates,omitempty"`
+	// Basis is the evidence the confidence was computed from (not written).
+	Basis Basis `json:"-"`
 }
 
 // Candidate is a class the classifier considered, with its score.
@@ -108,6 +112,10 @@ func Table(ctx context.Context, table string, rr array.RecordReader, set *rules.
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
+	cal := DefaultCalibration
+	if opts.Calibration != nil {
+		cal = *opts.Calibration
+	}
 	schema := rr.Schema()
 	if err := checkOverrides(schema.Fields(), opts.Overrides, set); err != nil {
 		return nil, err
@@ -116,6 +124,7 @@ func Table(ctx context.Context, table string, rr array.RecordReader, set *rules.
 	for i := range res {
 		res[i] = newReservoir(opts.SampleSize, opts.Seed, uint64(i))
 	}
+	pairs := newRowSample(rowSampleSize, opts.Seed)
 	var rows int64
 	for rr.Next() {
 		if err := ctx.Err(); err != nil {
@@ -128,6 +137,7 @@ func Table(ctx context.Context, table string, rr array.RecordReader, set *rules.
 		for i := range res {
 			res[i].add(rec.Column(i))
 		}
+		pairs.add(rec.Columns())
 		rows += rec.NumRows()
 	}
 	if err := rr.Err(); err != nil {
@@ -147,7 +157,7 @@ func Table(ctx context.Context, table string, rr array.RecordReader, set *rules.
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			c := classifyColumn(f.Name, res[i].vals, set, opts.ReviewBelow, opts.ValueOnly)
+			c := classifyColumn(f.Name, res[i].vals, set, opts.ReviewBelow, opts.ValueOnly, cal)
 			c.Type = f.Type.String()
 			c.NonNull = res[i].nonNull
 			if cls, ok := opts.Overrides[f.Name]; ok {
@@ -160,6 +170,8 @@ func Table(ctx context.Context, table string, rr array.RecordReader, set *rules.
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	applyCountryHints(out, pairs.rows, set, opts.ReviewBelow, cal)
+	tableContext(out, cal, opts.ReviewBelow)
 	return out, nil
 }
 
@@ -221,4 +233,27 @@ func count(n int) string {
 		b.WriteRune(c)
 	}
 	return b.String()
+}
+
+// tableContext gives each value-only "none" the share of the table's other
+// columns that hold personal data, and recomputes its confidence.
+func tableContext(out *TableResult, cal Calibration, reviewBelow float64) {
+	personal := 0
+	for _, c := range out.Columns {
+		if c.Class != rules.ClassNone {
+			personal++
+		}
+	}
+	if len(out.Columns) < 2 {
+		return
+	}
+	for i := range out.Columns {
+		c := &out.Columns[i]
+		if c.Override || c.Basis.Kind != KindNone || !c.Basis.ValueOnly {
+			continue
+		}
+		c.Basis.TablePersonal = float64(personal) / float64(len(out.Columns)-1)
+		c.Confidence = cal.Confidence(c.Basis)
+		c.Review = c.Confidence < reviewBelow
+	}
 }

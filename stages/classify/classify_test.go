@@ -319,6 +319,9 @@ func TestGoldenJSONAndAnnotate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for i := range res.Columns {
+		res.Columns[i].Basis = classify.Basis{} // not written
+	}
 	if fmt.Sprint(back.Columns) != fmt.Sprint(res.Columns) || !back.Created.Equal(res.Created) {
 		t.Error("ReadJSON does not round-trip")
 	}

@@ -164,6 +164,7 @@ type candidate struct {
 	valuePos   bool    // value evidence reaches the class's min_ratio
 	sizeFactor float64 // in (0, 1]: how far the Wilson lower bound of the match share reaches min_ratio (small samples < 1)
 	vetoed     bool
+	keyGuess   bool // assigned from key-like values without a header (for review)
 	score      float64
 }
 
@@ -271,33 +272,13 @@ func (c *candidate) scoreIt(p *profile, nonPersonal bool) {
 		// a key-like column without a header may be a person's number:
 		// assigned for review, with little confidence
 		c.score = v * 0.85
+		c.keyGuess = true
 	}
 	if nonPersonal && c.header == 0 && c.score > 0 && !strongValue(cl, cl.Value.Weight) {
 		c.vetoed = true
 		c.score = 0
 	}
 }
-
-// calibrate maps the score of an assigned class to the share of such
-// decisions that were right on the evaluation corpus (bench/classify): from
-// 0.7 up, header and value evidence together were right 97-100% of the
-// time, so scores there are spread over [0.9, 0.99]; below 0.7 the score
-// already matched the observed share.
-func calibrate(score float64) float64 {
-	if score < 0.7 {
-		return score
-	}
-	return min(0.99, 0.9+0.1*(score-0.7)/0.3)
-}
-
-// noneConfidence is the confidence of "none" after n values were checked:
-// 0.77 for 3 values, 0.88 for 10, 0.95 for 50, 0.96 for 200.
-func noneConfidence(n int) float64 { return 0.97 - 1.2/float64(n+3) }
-
-// valueOnlyNone caps "none" for a column judged on values alone: on the
-// evaluation corpus about two in three such columns hold no personal data;
-// the rest are classes only a header reveals (passwords, ages, codes).
-const valueOnlyNone = 0.65
 
 // strongValue reports whether value evidence of weight v for cl outweighs a
 // business-looking header: checksum-strong evidence, or validated values of a
@@ -343,7 +324,7 @@ func headerWords(h float64) string {
 }
 
 // classifyColumn decides the class of one column from its name and sample.
-func classifyColumn(name string, sample []string, set *rules.Set, reviewBelow float64, valueOnly bool) Column {
+func classifyColumn(name string, sample []string, set *rules.Set, reviewBelow float64, valueOnly bool, cal Calibration) Column {
 	valueOnly = valueOnly || MeaninglessHeader(name)
 	header := name
 	if valueOnly {
@@ -405,7 +386,8 @@ func classifyColumn(name string, sample []string, set *rules.Set, reviewBelow fl
 		// calibrated on the evaluation corpus: a class named by the header
 		// is usually right even when the values fail its rule (a few
 		// mangled or foreign IDs), so the score maps into [0.5, 0.75)
-		col.Confidence = round3(0.5 + 0.5*best.score)
+		col.Basis = Basis{Kind: KindContradicted, Score: best.score, Values: len(p.vals), ValueOnly: p.valueOnly, NonPersonal: nonPersonal}
+		col.Confidence = cal.Confidence(col.Basis)
 		ev = append(ev, describe(best, name, p)...)
 		ev = append(ev, fmt.Sprintf("the header says %s but the values do not agree: needs review", best.class.ID))
 		col.Evidence = ev
@@ -420,14 +402,8 @@ func classifyColumn(name string, sample []string, set *rules.Set, reviewBelow fl
 		// every class and a header that names no class. Few values (a
 		// 3-row table) or no header to go by (col1) leave room for a
 		// person (calibrated on the evaluation corpus).
-		col.Confidence = noneConfidence(len(p.vals))
-		switch {
-		case !haveValues && nonPersonal:
-			col.Confidence = 0.9
-		case !haveValues:
-			col.Confidence = 0.6 // nothing to judge: let a person decide
-		case p.valueOnly:
-			col.Confidence = min(col.Confidence, valueOnlyNone)
+		col.Basis = Basis{Kind: KindNone, Values: len(p.vals), ValueOnly: p.valueOnly, NonPersonal: nonPersonal}
+		if haveValues && p.valueOnly {
 			ev = append(ev, "the header carries no meaning: judged on values alone, which cannot show every class")
 		}
 		if nonPersonal {
@@ -437,17 +413,18 @@ func classifyColumn(name string, sample []string, set *rules.Set, reviewBelow fl
 			if c.vetoed {
 				ev = append(ev, fmt.Sprintf("%s/%s values %s (%s), vetoed by the header: that rule is not checksum-strong",
 					count(c.matched), count(c.checked), ruleWords(c.class), c.class.ID))
-				col.Confidence = min(col.Confidence, 0.9)
+				col.Basis.Vetoed = true
 			}
 		}
 		if len(cands) > 0 && cands[0].score > 0 {
 			top := cands[0]
-			col.Confidence = min(col.Confidence, 1-top.score)
+			col.Basis.Score = top.score
 			ev = append(ev, describe(top, name, p)...)
 			ev = append(ev, fmt.Sprintf("best candidate %s scored %.2f, below %.2f", top.class.ID, top.score, assignAt))
 		} else if !nonPersonal {
 			ev = append(ev, "no class matched the header or the values")
 		}
+		col.Confidence = cal.Confidence(col.Basis)
 		col.Evidence = ev
 		col.Candidates = candidates(cands, 3)
 		col.Review = col.Confidence < reviewBelow
@@ -456,20 +433,21 @@ func classifyColumn(name string, sample []string, set *rules.Set, reviewBelow fl
 
 	best := cands[0]
 	setClass(&col, best.class.ID, set)
-	col.Confidence = round3(calibrate(best.score))
+	col.Basis = Basis{Kind: KindAssigned, Score: best.score, Values: len(p.vals), ValueOnly: p.valueOnly, NonPersonal: nonPersonal, KeyGuess: best.keyGuess}
 	ev = append(ev, describe(best, name, p)...)
 	if nonPersonal && best.header == 0 {
 		ev = append(ev, fmt.Sprintf("header %q marks business data (non_personal: %q), but %s value evidence is strong: the header may flag the column for review, never clear it", name, npTerm, best.class.ID))
 		col.Review = true
-		col.Confidence = round3(min(col.Confidence, 0.75))
+		col.Basis.HeaderCap = true
 	}
 	if len(cands) > 1 && cands[1].score > 0 {
 		ev = append(ev, fmt.Sprintf("runner-up %s at %.2f", cands[1].class.ID, cands[1].score))
 		if best.score-cands[1].score < 0.05 {
-			col.Confidence = round3(best.score * 0.8)
+			col.Basis.Ambiguous = true
 			ev = append(ev, "runner-up within 0.05: ambiguous")
 		}
 	}
+	col.Confidence = cal.Confidence(col.Basis)
 	col.Evidence = ev
 	col.Candidates = candidates(cands, 3)
 	col.Review = col.Review || col.Confidence < reviewBelow
