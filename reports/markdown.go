@@ -324,7 +324,7 @@ func (m *mdWriter) findingFacts(f Finding) {
 		m.p("- %s\n", m.t("card.not_observed.note"))
 	}
 	if f.Detail != "" {
-		m.p("- **%s:** %s\n", m.t("col.detail"), e(f.Detail))
+		m.p("- **%s:** %s\n", m.t("col.detail"), e(m.l.DetectionDetail(f.Detection, f.Detail)))
 	}
 }
 
@@ -517,7 +517,7 @@ func (m *mdWriter) checks() {
 	var rows [][]string
 	for _, c := range m.d.Checks {
 		var ev []string
-		for _, x := range c.Evidence {
+		for _, x := range m.d.CheckEvidence(c) {
 			ev = append(ev, e(x))
 		}
 		title, fix := m.l.Check(c.ID, c.Title, c.Remediation)
@@ -525,7 +525,7 @@ func (m *mdWriter) checks() {
 		if c.Status == audit.StatusFail || c.Status == audit.StatusWarn {
 			rem = e(fix)
 		}
-		rows = append(rows, []string{e(title) + " (" + code(c.ID) + ")", m.l.StatusLabel(c.Status), strings.Join(ev, "; "), e(c.Rule), ctlList(m.d, c.Controls), rem})
+		rows = append(rows, []string{e(title) + " (" + code(c.ID) + ")", m.l.StatusLabel(c.Status), strings.Join(ev, "; "), e(m.l.CheckRule(c.ID, c.Rule)), ctlList(m.d, c.Controls), rem})
 	}
 	m.table([]string{m.t("col.check"), m.t("col.status"), m.t("col.evidence"), m.t("checks.rule"), m.t("col.controls"), m.t("checks.remediation")}, rows)
 }
@@ -604,7 +604,7 @@ func (m *mdWriter) backups() {
 	for _, c := range d.Checks {
 		if c.ID == audit.CheckSnapshots || c.ID == audit.CheckRestores {
 			var ev []string
-			for _, x := range c.Evidence {
+			for _, x := range d.CheckEvidence(c) {
 				ev = append(ev, e(x))
 			}
 			title, _ := m.l.Check(c.ID, c.Title, "")
@@ -706,7 +706,7 @@ func (m *mdWriter) method() {
 	for _, r := range d.Detections {
 		st := m.t("run." + r.Status)
 		if r.Reason != "" {
-			st += ": " + e(r.Reason)
+			st += ": " + e(d.runReason(r))
 		}
 		title, _ := m.l.Detection(r.ID, r.Title, "")
 		rows = append(rows, []string{e(title) + " (" + code(r.ID) + ")", m.t("sev." + r.Severity), st, num(r.Considered), fmt.Sprint(r.Findings), fmt.Sprint(r.Suppressed)})
