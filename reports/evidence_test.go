@@ -142,3 +142,57 @@ func TestEvidenceTranslated(t *testing.T) {
 var dataText = regexp.MustCompile(`[\w.@-]+@[\w.-]+|System Administrator|Asia/Shanghai|\([^()]*\.parquet[^()]*\)`)
 
 func stripData(s string) string { return dataText.ReplaceAllString(s, "") }
+
+// TestCasesChartStacked: the cases chart has one column per report period,
+// stacked by severity in the severity colours, its axis labels carry the
+// year, and the time-to-remediate table follows it in both formats.
+func TestCasesChartStacked(t *testing.T) {
+	for _, lang := range Languages() {
+		in := fixtureInput()
+		in.Lang = lang
+		var html, md strings.Builder
+		if err := RenderHTML(&html, in); err != nil {
+			t.Fatal(err)
+		}
+		if err := RenderMarkdown(&md, in); err != nil {
+			t.Fatal(err)
+		}
+		h := html.String()
+		i := strings.Index(h, `id="`+ChartCases+`"`)
+		if i < 0 {
+			t.Fatalf("%s: no cases chart", lang)
+		}
+		svg := h[i : i+strings.Index(h[i:], "</svg>")]
+		cols := strings.Count(svg, `<rect class="bar"`)
+		periods := fixtureCasePeriods()
+		segs := 0
+		for _, p := range periods {
+			for _, v := range p.BySeverity {
+				if v > 0 {
+					segs++
+				}
+			}
+		}
+		if cols != segs {
+			t.Errorf("%s: %d segments, want %d (one per period and severity)", lang, cols, segs)
+		}
+		for _, s := range []string{"critical", "high", "medium", "low"} {
+			if !strings.Contains(svg, `fill="`+severityColor[s]+`"`) {
+				t.Errorf("%s: no %s segment or legend", lang, s)
+			}
+		}
+		for _, y := range []string{"2024", "2025"} {
+			if !regexp.MustCompile(`<text[^>]*>[^<]*` + y + `[^<]*</text>`).MatchString(svg) {
+				t.Errorf("%s: no axis label with the year %s", lang, y)
+			}
+		}
+		doc, err := NewDocument(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ttr := doc.lang.T("casechart.ttr")
+		if !strings.Contains(h, ttr) || !strings.Contains(md.String(), ttr) {
+			t.Errorf("%s: no time-to-remediate table", lang)
+		}
+	}
+}

@@ -551,8 +551,29 @@ func fixtureAudit() *audit.Report {
 	// A case register is kept: findings gone from the open list were closed.
 	r.Cases = &audit.CaseStats{Total: 9, Open: 8, ByState: map[string]int{audit.CaseOpen: 8, audit.CaseRemediated: 1},
 		OpenBySeverity: map[string]int{"high": 4, "medium": 3, "critical": 1}, Remediated: 1, MedianToClose: "50h0m0s", MedianToCloseH: 50,
-		Periods: []audit.CasePeriod{{At: at(3, 4, 0), BySeverity: map[string]int{"high": 2, "medium": 2}}, {At: at(10, 4, 0), BySeverity: map[string]int{"high": 4, "medium": 3, "critical": 1}}}}
+		Periods:         fixtureCasePeriods(),
+		TimeToRemediate: []audit.SeverityTTR{{Severity: "high", Closed: 1, MedianH: 50, P90H: 50}}}
 	return r
+}
+
+// fixtureCasePeriods are fourteen weekly report periods across New Year,
+// the last one this fixture's period.
+func fixtureCasePeriods() []audit.CasePeriod {
+	var out []audit.CasePeriod
+	end := time.Date(2025, 3, 10, 0, 0, 0, 0, shanghai())
+	for i := 13; i >= 0; i-- {
+		to := end.AddDate(0, 0, -7*i)
+		p := audit.Period{From: to.AddDate(0, 0, -7).UTC(), To: to.UTC()}
+		by := map[string]int{"high": 1 + (13-i)%4, "medium": 2 + i%3, "low": i % 2}
+		if i < 3 {
+			by["critical"] = 1
+		}
+		if i == 0 {
+			by = map[string]int{"high": 4, "medium": 3, "critical": 1}
+		}
+		out = append(out, audit.CasePeriod{At: to.Add(4 * time.Hour).UTC(), Period: &p, BySeverity: by})
+	}
+	return out
 }
 
 // fixturePrevious is last week's audit: the MFA and unowned-access findings,

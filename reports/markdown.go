@@ -400,17 +400,34 @@ func (m *mdWriter) cases() {
 	}
 	m.p("- %s\n\n", strings.Join(st, " · "))
 	var rows [][]string
+	sevs := []string{"critical", "high", "medium", "low"}
 	for _, p := range c.Periods {
-		var sev []string
-		for _, s := range detections.Severities {
-			if n := p.BySeverity[s]; n > 0 {
-				sev = append(sev, fmt.Sprintf("%d %s", n, m.t("sev."+s)))
-			}
+		when := m.time(p.At)
+		if p.Period != nil {
+			when = m.l.period(*p.Period, m.d.Location())
 		}
-		rows = append(rows, []string{m.time(p.At), strings.Join(sev, ", ")})
+		row := []string{when}
+		for _, s := range sevs {
+			row = append(row, num(int64(p.BySeverity[s])))
+		}
+		rows = append(rows, row)
 	}
-	m.p("### %s\n\n", m.t("cases.chart"))
-	m.table([]string{m.t("col.time"), m.t("cases.open")}, rows)
+	m.p("### %s\n\n%s\n\n", m.t("cases.chart"), m.t("casechart.note"))
+	head := []string{m.t("col.period")}
+	for _, s := range sevs {
+		head = append(head, numCol(m.t("sev."+s)))
+	}
+	m.table(head, rows)
+	m.p("### %s\n\n", m.t("casechart.ttr"))
+	if len(c.TimeToRemediate) == 0 {
+		m.p("%s\n\n", m.t("casechart.ttr.none"))
+	} else {
+		rows = nil
+		for _, t := range c.TimeToRemediate {
+			rows = append(rows, []string{m.t("sev." + t.Severity), fmt.Sprint(t.Closed), m.l.Hours(t.MedianH), m.l.Hours(t.P90H)})
+		}
+		m.table([]string{m.t("col.severity"), numCol(m.t("col.cases_closed")), numCol(m.t("col.median")), numCol(m.t("col.p90"))}, rows)
+	}
 	m.p("%s\n\n", m.t("cases.howto"))
 }
 
