@@ -55,6 +55,27 @@ func labelWidth(s string) float64 {
 	return width
 }
 
+// thinTicks drops a label that would overlap the one kept before it (the
+// last label, anchored at its end at the right edge, can run into its
+// neighbour).
+func thinTicks(ts []tick) []tick {
+	var out []tick
+	lastEnd := math.Inf(-1)
+	for _, t := range ts {
+		w := labelWidth(t.Label)
+		from := t.Pos + t.DX
+		if t.Anchor == "end" {
+			from -= w
+		}
+		if from < lastEnd+8 {
+			continue
+		}
+		out = append(out, t)
+		lastEnd = from + w
+	}
+	return out
+}
+
 // fitTick anchors a label that would run past the right edge w at its end.
 func fitTick(t tick, w float64) tick {
 	width := labelWidth(t.Label)
@@ -290,6 +311,7 @@ func timeBars(l *locale, id, title, unit string, pts []audit.TimeCount, loc *tim
 			b.XTicks = append(b.XTicks, fitTick(tick{Pos: r2(b.Left + (float64(i)+0.5)*slot), Label: label(t)}, b.W))
 		}
 	}
+	b.XTicks = thinTicks(b.XTicks)
 	b.Desc = l.T("chart.desc."+bucketName(step), num(b.Total), unit, n, num(b.Peak), b.PeakAt)
 	if b.Total == 0 {
 		b.Desc = l.T("chart.none", unit)
@@ -419,6 +441,7 @@ func casesChart(d *Document) stackedChart {
 			b.XTicks = append(b.XTicks, fitTick(tick{Pos: at[i], Label: labels[i]}, b.W))
 		}
 	}
+	b.XTicks = thinTicks(b.XTicks)
 	last := pts[n-1]
 	var open int64
 	for _, v := range last.BySeverity {

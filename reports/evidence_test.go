@@ -3,11 +3,13 @@ package reports
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigil-dg/vigil/stages/audit"
 )
@@ -194,5 +196,32 @@ func TestCasesChartStacked(t *testing.T) {
 		if !strings.Contains(h, ttr) || !strings.Contains(md.String(), ttr) {
 			t.Errorf("%s: no time-to-remediate table", lang)
 		}
+	}
+}
+
+// TestAxisLabelsDoNotOverlap: on a 93-day period in Chinese (wide labels)
+// the last axis label, anchored at the right edge, does not run into its
+// neighbour.
+func TestAxisLabelsDoNotOverlap(t *testing.T) {
+	l, err := newLocale(LangZH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2023, 4, 30, 16, 0, 0, 0, time.UTC)
+	var pts []audit.TimeCount
+	for i := 0; i < 93; i++ {
+		pts = append(pts, audit.TimeCount{Time: start.AddDate(0, 0, i), Count: int64(i % 5)})
+	}
+	b := timeBars(l, "x", "t", "u", pts, shanghai(), 24*time.Hour, 180)
+	end := math.Inf(-1)
+	for _, tk := range b.XTicks {
+		from := tk.Pos + tk.DX
+		if tk.Anchor == "end" {
+			from -= labelWidth(tk.Label)
+		}
+		if from < end {
+			t.Errorf("label %q at %.0f overlaps the one before (ends at %.0f)", tk.Label, from, end)
+		}
+		end = from + labelWidth(tk.Label)
 	}
 }
