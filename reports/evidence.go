@@ -67,6 +67,15 @@ func (l *locale) Term(s string) string {
 	return s
 }
 
+// CaseNote is a case's latest note: the audit's own notes ("first found",
+// "found again", …) in the language, people's notes as they wrote them.
+func (l *locale) CaseNote(by, note string) string {
+	if by == audit.CaseAuditor {
+		return l.Term(note)
+	}
+	return note
+}
+
 // Ago is a time before the audit: "3 h ago" / "3 小时前".
 func (l *locale) Ago(d time.Duration) string {
 	switch {

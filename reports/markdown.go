@@ -310,7 +310,7 @@ func (m *mdWriter) findingFacts(f Finding) {
 	if c := f.Case; c != nil {
 		m.p("- **%s:** %s · %s", m.t("card.case"), m.t("state."+c.State), e(m.t("card.case.since", m.time(c.Since), c.By)))
 		if c.Note != "" {
-			m.p(": %s", e(c.Note))
+			m.p(": %s", e(m.l.CaseNote(c.By, c.Note)))
 		}
 		m.p(" · %s\n", m.t("card.case.opened", m.l.Date(c.Opened.In(m.loc))))
 	}
