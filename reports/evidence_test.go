@@ -225,3 +225,26 @@ func TestAxisLabelsDoNotOverlap(t *testing.T) {
 		end = from + labelWidth(tk.Label)
 	}
 }
+
+// TestDescriptionCatalog: every built-in detection has a Chinese
+// description, so that the severity rationale and threshold origin of a
+// finding card are Chinese too.
+func TestDescriptionCatalog(t *testing.T) {
+	zh, err := loadMessages(LangZH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := audit.LoadRules(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rules {
+		d := zh.Descriptions[r.ID]
+		if zd := zh.Detections[r.ID].Description; zd != "" {
+			d = zd
+		}
+		if strings.TrimSpace(d) == "" {
+			t.Errorf("descriptions.zh-CN.yaml: no description of %s", r.ID)
+		}
+	}
+}

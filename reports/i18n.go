@@ -43,6 +43,9 @@ type messages struct {
 	CheckRules map[string]string `yaml:"check_rules"`
 	// Details translate detections' detail sentences by detection id.
 	Details map[string][]detailPattern `yaml:"-"`
+	// Descriptions are the detections' descriptions by id (why a finding
+	// has its severity, where its threshold comes from).
+	Descriptions map[string]string `yaml:"-"`
 }
 
 type detectionText struct {
@@ -100,6 +103,11 @@ func loadMessages(lang string) (*messages, error) {
 				}
 				ps[i].re = re
 			}
+		}
+	}
+	if b, err := i18nFS.ReadFile("i18n/descriptions." + lang + ".yaml"); err == nil {
+		if err := yaml.Unmarshal(b, &m.Descriptions); err != nil {
+			return nil, fmt.Errorf("reports: i18n/descriptions.%s.yaml: %w", lang, err)
 		}
 	}
 	if b, err := i18nFS.ReadFile("i18n/evidence." + lang + ".yaml"); err == nil {
