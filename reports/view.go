@@ -65,7 +65,11 @@ func controlRows(d *Document) []controlRow {
 			}
 			s := fmt.Sprintf("%s: %s", r.ID, d.lang.Term(r.Status))
 			if r.Reason != "" {
-				s += " (" + d.runReason(r) + ")"
+				if d.lang.lang == LangZH {
+					s += "（" + d.runReason(r) + "）"
+				} else {
+					s += " (" + d.runReason(r) + ")"
+				}
 			}
 			row.NotRun = append(row.NotRun, s)
 		}
