@@ -3,7 +3,6 @@ package reports
 import (
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/vigil-dg/vigil/rules/detections"
@@ -43,16 +42,43 @@ type tick struct {
 	DX     float64
 }
 
-// fitTick anchors a label that would run past the right edge w at its end.
-func fitTick(t tick, w float64) tick {
+// labelWidth estimates the width of an axis label in the chart's units.
+func labelWidth(s string) float64 {
 	width := 0.0
-	for _, r := range t.Label {
+	for _, r := range s {
 		if r > 0x2E80 {
 			width += 12.5 // CJK characters are about one em wide
 		} else {
 			width += 7
 		}
 	}
+	return width
+}
+
+// thinTicks drops a label that would overlap the one kept before it (the
+// last label, anchored at its end at the right edge, can run into its
+// neighbour).
+func thinTicks(ts []tick) []tick {
+	var out []tick
+	lastEnd := math.Inf(-1)
+	for _, t := range ts {
+		w := labelWidth(t.Label)
+		from := t.Pos + t.DX
+		if t.Anchor == "end" {
+			from -= w
+		}
+		if from < lastEnd+8 {
+			continue
+		}
+		out = append(out, t)
+		lastEnd = from + w
+	}
+	return out
+}
+
+// fitTick anchors a label that would run past the right edge w at its end.
+func fitTick(t tick, w float64) tick {
+	width := labelWidth(t.Label)
 	t.Anchor, t.DX = "start", 3
 	if t.Pos+3+width > w {
 		t.Anchor, t.DX = "end", -3
@@ -117,7 +143,7 @@ type heatmap struct {
 }
 
 type charts struct {
-	Cases        barChart
+	Cases        stackedChart
 	FailedLogins barChart
 	EventsPerDay barChart
 	Exports      hbarChart
@@ -285,6 +311,7 @@ func timeBars(l *locale, id, title, unit string, pts []audit.TimeCount, loc *tim
 			b.XTicks = append(b.XTicks, fitTick(tick{Pos: r2(b.Left + (float64(i)+0.5)*slot), Label: label(t)}, b.W))
 		}
 	}
+	b.XTicks = thinTicks(b.XTicks)
 	b.Desc = l.T("chart.desc."+bucketName(step), num(b.Total), unit, n, num(b.Peak), b.PeakAt)
 	if b.Total == 0 {
 		b.Desc = l.T("chart.none", unit)
@@ -292,35 +319,142 @@ func timeBars(l *locale, id, title, unit string, pts []audit.TimeCount, loc *tim
 	return b
 }
 
-// casesChart is the multi-period trend: open cases after each change of
-// the case register, one bar per change (stacked by severity is left to
-// the table; the bar is the total, its title lists the severities).
-func casesChart(d *Document) barChart {
+// stackedChart is a stacked vertical bar chart: one column per report
+// period, one segment per severity.
+type stackedChart struct {
+	ID, Title, Desc string
+	W, H            float64
+	Left, Top       float64
+	PW, PH          float64
+	Bottom          float64
+	Cols            []stackCol
+	YTicks, XTicks  []tick
+	Legend          []cell
+	LegendY         float64
+}
+
+type stackCol struct {
+	Segs []cell // X, Y = top-left; Fill; Title
+	W    float64
+	H    []float64
+}
+
+// ChartCases is the id of the cases-over-time chart.
+const ChartCases = "chart-cases"
+
+// casesChart is the multi-period trend: open cases by severity (stacked)
+// as each report period's audit left the case register, one column per
+// period, labelled with the period's last day (with its year).
+func casesChart(d *Document) stackedChart {
 	l := d.lang
-	var pts []audit.TimeCount
-	titles := map[time.Time]string{}
+	loc := d.Location()
+	b := stackedChart{ID: ChartCases, Title: l.T("cases.chart"), W: 1000, H: 230, Left: 56, Top: 12}
+	b.PW, b.PH = b.W-b.Left-12, b.H-b.Top-64
+	b.Bottom = b.Top + b.PH
+	b.LegendY = b.H - 18
+	var pts []audit.CasePeriod
 	if d.Cases != nil {
-		for _, p := range d.Cases.Periods {
-			var n int64
-			var parts []string
-			for _, s := range detections.Severities {
-				if v := p.BySeverity[s]; v > 0 {
-					n += int64(v)
-					parts = append(parts, fmt.Sprintf("%d %s", v, l.T("sev."+s)))
-				}
+		pts = d.Cases.Periods
+	}
+	sevs := []string{"critical", "high", "medium", "low"}
+	x := b.Left
+	for _, s := range sevs {
+		b.Legend = append(b.Legend, cell{X: x, Y: b.LegendY, Fill: severityColor[s], Title: l.T("sev." + s)})
+		x += 130
+	}
+	var max int64
+	for _, p := range pts {
+		var n int64
+		for _, v := range p.BySeverity {
+			n += int64(v)
+		}
+		max = max64(max, n)
+	}
+	top, ystep := niceTop(max)
+	for v := int64(0); v <= top; v += ystep {
+		b.YTicks = append(b.YTicks, tick{Pos: r2(b.Bottom - float64(v)/float64(top)*b.PH), Label: num(v)})
+	}
+	if len(pts) == 0 {
+		b.Desc = l.T("casechart.none")
+		return b
+	}
+	n := len(pts)
+	slot := b.PW / float64(n)
+	w := math.Min(slot*0.6, 48)
+	// Monthly or longer periods are labelled by month, shorter ones by day;
+	// always with the year. Labels are thinned so that they never overlap.
+	monthly := false
+	if p := pts[n-1].Period; p != nil && p.To.Sub(p.From) >= 28*24*time.Hour {
+		monthly = true
+	}
+	var labels []string
+	var at []float64
+	for i, p := range pts {
+		end := p.At
+		if p.Period != nil {
+			end = p.Period.To
+		}
+		end = end.In(loc)
+		if end.Hour() == 0 && end.Minute() == 0 && end.Second() == 0 {
+			end = end.AddDate(0, 0, -1) // the period's last day
+		}
+		label := l.Date(end)
+		switch {
+		case monthly && l.lang == LangZH:
+			label = fmt.Sprintf("%d年%d月", end.Year(), int(end.Month()))
+		case monthly:
+			label = end.Format("Jan 2006")
+		case l.lang == LangEN:
+			label = end.Format("2 Jan 2006")
+		}
+		period := label
+		if p.Period != nil {
+			period = l.period(*p.Period, loc)
+		}
+		cx := b.Left + (float64(i)+0.5)*slot
+		col := stackCol{W: r2(w)}
+		y := b.Bottom
+		for _, s := range sevs {
+			v := p.BySeverity[s]
+			if v == 0 {
+				continue
 			}
-			pts = append(pts, audit.TimeCount{Time: p.At, Count: n})
-			titles[p.At] = strings.Join(parts, ", ")
+			h := float64(v) / float64(top) * b.PH
+			y -= h
+			col.Segs = append(col.Segs, cell{X: r2(cx - w/2), Y: r2(y), Fill: severityColor[s], Title: period + ": " + num(int64(v)) + " " + l.T("sev."+s)})
+			col.H = append(col.H, r2(h))
+		}
+		b.Cols = append(b.Cols, col)
+		labels = append(labels, label)
+		at = append(at, r2(cx-w/2))
+	}
+	widest := 0.0
+	for _, lb := range labels {
+		widest = math.Max(widest, labelWidth(lb))
+	}
+	every := 1
+	for float64(every)*slot < widest+16 {
+		every++
+	}
+	for i := range labels {
+		if i%every == 0 {
+			b.XTicks = append(b.XTicks, fitTick(tick{Pos: at[i], Label: labels[i]}, b.W))
 		}
 	}
-	b := timeBars(l, "chart-cases", l.T("cases.chart"), l.T("cases.unit"), pts, d.Location(), 24*time.Hour, 180)
-	b.Color = "#7c3aed"
-	for i := range b.Bars {
-		if t := titles[pts[i].Time]; t != "" {
-			b.Bars[i].Title = l.Time(pts[i].Time.In(d.Location())) + ": " + t
-		}
+	b.XTicks = thinTicks(b.XTicks)
+	last := pts[n-1]
+	var open int64
+	for _, v := range last.BySeverity {
+		open += int64(v)
 	}
-	b.Desc = l.T("cases.chart.desc")
+	b.Desc = l.T("casechart.note") + " " + l.T("casechart.desc", n, num(open))
+	return b
+}
+
+func max64(a, b int64) int64 {
+	if a > b {
+		return a
+	}
 	return b
 }
 

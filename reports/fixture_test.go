@@ -3,7 +3,6 @@ package reports
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -123,7 +122,7 @@ const (
 func fixtureFindings() []fdef {
 	return []fdef{
 		{det: "disabled_account_activity", title: "Activity by a disabled or departed account", sev: "critical", user: "li.lei",
-			detail: "14 event(s) after the account's leave date 2025-02-28", remediation: remDisabled, controls: ctlDisabled,
+			detail: "account of a leaver (left 2025-02-28) used: 14 events on 2025-03-04", remediation: remDisabled, controls: ctlDisabled,
 			start: at(4, 10, 2), end: at(4, 10, 40), count: 14, total: 14,
 			evidence: []audit.Evidence{
 				{Time: at(4, 10, 2), User: "li.lei", Role: "sales", Action: "login", SrcIP: "203.0.113.24", Country: "CN", City: "Shanghai", UserAgent: uaChrome, Status: "success", MFA: bptr(true), Source: srcLogin},
@@ -131,14 +130,14 @@ func fixtureFindings() []fdef {
 				{Time: at(4, 10, 31), User: "li.lei", Role: "sales", Action: "view", ObjectType: "contact", ObjectID: mask("li.na@example.com"), SrcIP: "203.0.113.24", Country: "CN", City: "Shanghai", UserAgent: uaChrome, Source: srcAudit},
 			}},
 		{det: "impossible_travel", title: "Impossible travel between two logins", sev: "high", user: "zhang.wei",
-			detail: "Shanghai, CN → Frankfurt, DE: 8,870 km in 45 min (11,827 km/h)", remediation: remTravel, controls: ctlTravel,
+			detail: "Shanghai, CN -> Frankfurt, DE: 8870 km in 45 min (11827 km/h)", remediation: remTravel, controls: ctlTravel,
 			start: at(3, 8, 55), end: at(3, 9, 40), count: 2, total: 2,
 			evidence: []audit.Evidence{
 				{Time: at(3, 8, 55), User: "zhang.wei", Role: "sales", Action: "login", SrcIP: "203.0.113.10", Country: "CN", City: "Shanghai", UserAgent: uaChrome, Status: "success", MFA: bptr(true), Source: srcLogin},
 				{Time: at(3, 9, 40), User: "zhang.wei", Role: "sales", Action: "login", SrcIP: "198.51.100.77", Country: "DE", City: "Frankfurt", UserAgent: hostileUA, Status: "success", MFA: bptr(false), Source: srcLogin},
 			}},
 		{det: "offhours_bulk_export", title: "Bulk export outside office hours", sev: "high", user: "wang.fang",
-			detail: "3 exports, 19,400 records between 23:10 and 23:48", remediation: remExport, controls: ctlExport,
+			detail: "19400 records exported in 3 export(s) outside office hours (Asia/Shanghai)", remediation: remExport, controls: ctlExport,
 			start: at(5, 23, 10), end: at(5, 23, 48), count: 3, total: 3,
 			evidence: []audit.Evidence{
 				{Time: at(5, 23, 10), User: "wang.fang", Role: "sales_manager", Action: "export", ObjectType: "report", ObjectID: "00O5g000004Xq7", RecordCount: i64(5200), SrcIP: "192.0.2.14", Country: "CN", City: "Hangzhou", UserAgent: uaChrome, Source: srcAudit},
@@ -146,7 +145,7 @@ func fixtureFindings() []fdef {
 				{Time: at(5, 23, 48), User: "wang.fang", Role: "sales_manager", Action: "export", ObjectType: "account", ObjectID: mask("CUST-0042872"), RecordCount: i64(5400), SrcIP: "192.0.2.14", Country: "CN", City: "Hangzhou", UserAgent: uaChrome, Source: srcAudit},
 			}},
 		{det: "success_after_failures", title: "Successful login after repeated failures", sev: "high", user: "chen.jing",
-			detail: "success after 9 failed logins from 2 source IP(s)", remediation: remSuccess, controls: ctlSuccess,
+			detail: "9 failed logins followed by a successful login", remediation: remSuccess, controls: ctlSuccess,
 			start: at(6, 3, 12), end: at(6, 3, 20), count: 10, total: 10,
 			evidence: []audit.Evidence{
 				{Time: at(6, 3, 12), User: "chen.jing", Action: "login_failed", SrcIP: "203.0.113.99", Country: "VN", City: "Hanoi", UserAgent: "python-requests/2.31", Status: "failed", Detail: "INVALID_PASSWORD", Source: srcLogin},
@@ -154,7 +153,7 @@ func fixtureFindings() []fdef {
 				{Time: at(6, 3, 20), User: "chen.jing", Role: "support", Action: "login", SrcIP: "203.0.113.98", Country: "VN", City: "Hanoi", UserAgent: "python-requests/2.31", Status: "success", MFA: bptr(false), Source: srcLogin},
 			}},
 		{det: "mfa_disabled", title: "MFA disabled for an account", sev: "high", user: "zhao.min", key: "admin",
-			detail: "MFA turned off by admin; 2 logins without MFA since", remediation: remMFA, controls: ctlMFA,
+			detail: "MFA disabled for zhao.min", remediation: remMFA, controls: ctlMFA,
 			start: at(2, 22, 5), end: at(3, 8, 40), count: 3, total: 3,
 			evidence: []audit.Evidence{
 				{Time: at(2, 22, 5), User: "admin", Role: "system_admin", Action: "mfa_change", ObjectType: "user", ObjectID: "zhao.min", SrcIP: "10.0.4.2", Detail: "MFA disabled", Source: srcAudit},
@@ -168,14 +167,14 @@ func fixtureFindings() []fdef {
 				{Time: at(7, 2, 1), User: "svc-integration", Action: "login_failed", SrcIP: "198.51.100.6", Country: "NL", City: "Amsterdam", UserAgent: "curl/8.4.0", Status: "failed", Detail: "INVALID_PASSWORD", Source: srcLogin},
 			}},
 		{det: "unowned_customer_access", title: "Salesperson accessing customers they do not own", sev: "medium", user: "liu.yang",
-			detail: "38 customers owned by others viewed (usual: 2)", remediation: remUnowned, controls: ctlUnowned,
+			detail: "38 customer records owned by others accessed on 2025-03-06", remediation: remUnowned, controls: ctlUnowned,
 			start: at(2, 20, 0), end: at(3, 11, 30), count: 38, total: 38,
 			evidence: []audit.Evidence{
 				{Time: at(2, 20, 0), User: "liu.yang", Role: "sales", Action: "view", ObjectType: "account", ObjectID: mask("13912345678"), SrcIP: "10.0.8.31", Country: "CN", City: "Beijing", UserAgent: uaChrome, Source: srcAudit},
 				{Time: at(3, 9, 4), User: "liu.yang", Role: "sales", Action: "view", ObjectType: "account", ObjectID: mask("310101198001011234"), SrcIP: "10.0.8.31", Country: "CN", City: "Beijing", UserAgent: uaChrome, Source: srcAudit},
 			}},
 		{det: "new_location", title: "Login from a new country or city (异地登录)", sev: "medium", user: "sun.li",
-			detail: "first login from Singapore, SG in 90 days", remediation: remLocation, controls: ctlLocation,
+			detail: "first successful login from Singapore, SG (3800 km from Shanghai)", remediation: remLocation, controls: ctlLocation,
 			start: at(8, 11, 20), end: at(8, 11, 20), count: 1, total: 1,
 			evidence: []audit.Evidence{
 				{Time: at(8, 11, 20), User: "sun.li", Role: "sales", Action: "login", SrcIP: "192.0.2.200", Country: "SG", City: "Singapore", UserAgent: uaChrome, Status: "success", MFA: bptr(true), Source: srcLogin},
@@ -270,45 +269,67 @@ func summary(r *audit.Report) audit.Summary {
 	return s
 }
 
+// Message arguments for the fixture's evidence (the audit's own
+// constructors are unexported).
+func mtext(s string) audit.Arg    { return audit.Arg{Text: &s} }
+func mterm(s string) audit.Arg    { return audit.Arg{Term: &s} }
+func mint(n int64) audit.Arg      { return audit.Arg{Int: &n} }
+func mpct(p float64) audit.Arg    { return audit.Arg{Pct: &p, Prec: 1} }
+func mage(h int64) audit.Arg      { s := h * 3600; return audit.Arg{Age: &s} }
+func mlimit(h int64) audit.Arg    { s := h * 3600; return audit.Arg{Limit: &s} }
+func mdate(t time.Time) audit.Arg { return audit.Arg{Date: &t} }
+func mtime(t time.Time) audit.Arg { return audit.Arg{Time: &t} }
+func mmsg(m audit.Msg) audit.Arg  { return audit.Arg{Msg: &m} }
+func mk(key string, a ...audit.Arg) audit.Msg {
+	return audit.Msg{Key: key, Args: a}
+}
+func mtail(m audit.Msg, t ...audit.Msg) audit.Msg { m.Tail = append(m.Tail, t...); return m }
+
 func fixtureChecks() []audit.Check {
-	ck := func(id, title, status, rem string, controls []string, ev ...string) audit.Check {
-		if ev == nil {
-			ev = []string{}
+	ck := func(id, title, status, rem string, controls []string, ev ...audit.Msg) audit.Check {
+		c := audit.Check{ID: id, Title: title, Status: status, Evidence: []string{}, Controls: controls, Remediation: rem}
+		for _, m := range ev {
+			c.Evidence = append(c.Evidence, m.String())
+			c.EvidenceMsgs = append(c.EvidenceMsgs, m)
 		}
-		return audit.Check{ID: id, Title: title, Status: status, Evidence: ev, Controls: controls, Remediation: rem}
+		return c
 	}
 	return []audit.Check{
 		ck(audit.CheckSnapshots, "Daily encrypted snapshots of every table", audit.StatusPass, "Fix the failing snapshot job and take a snapshot of every listed table.",
 			[]string{"ISO27001:A.8.13", "GDPR:Art.32", "PIPL:Art.51", "CCPA:1798.100(e)"},
-			"3 of 3 tables have a snapshot younger than 26h", "customers: 20250310T010203Z-7f3a, 1 h ago"),
+			mk("snap.ok", mtext("customers"), mtext("20250310T010203Z-7f3a"), mage(1)),
+			mk("snap.ok", mtext("orders"), mtext("20250310T010455Z-91c0"), mage(1))),
 		ck(audit.CheckRestores, "Restore drills prove every table restores", audit.StatusFail, "Run `vigil verify` for the listed tables and fix what makes restores fail.",
 			[]string{"ISO27001:A.8.13", "GDPR:Art.32", "PIPL:Art.51"},
-			"orders: restore drill failed 2 days ago: digest mismatch in data-00002.parquet", "staff: never verified"),
+			mk("restore.failed", mtext("orders"), mage(48), mtext("digest mismatch in data-00002.parquet")), mk("restore.never", mtext("staff"))),
 		ck(audit.CheckProtection, "Personal-data columns are protected in analyst datasets", audit.StatusWarn, "Add a protection (mask, pseudonym, generalise or drop) for every personal-data column in the policy.",
 			[]string{"ISO27001:A.8.11", "GDPR:Art.5(1)(c)", "GDPR:Art.25", "GDPR:Art.32", "PIPL:Art.51"},
-			"orders: 3 of 4 personal-data columns protected (75%)"),
+			mk("protect.total", mpct(75), mint(4)), mk("protect.dataset", mtext("orders"), mint(3), mint(4))),
 		ck(audit.CheckKAnonymity, "Analyst datasets reach their k-anonymity target", audit.StatusPass, "Generalise quasi-identifiers further or suppress small classes until k is reached.",
-			[]string{"ISO27001:A.8.11", "GDPR:Art.5(1)(c)", "GDPR:Art.25", "PIPL:Art.51"}, "customers_analytics: k=7 (target 5)", "orders_analytics: k=12 (target 10)"),
+			[]string{"ISO27001:A.8.11", "GDPR:Art.5(1)(c)", "GDPR:Art.25", "PIPL:Art.51"},
+			mk("kanon.k", mtext("customers_analytics"), mint(7), mint(5)), mk("kanon.k", mtext("orders_analytics"), mint(12), mint(10))),
 		ck(audit.CheckKeys, "Keys are rotated within their cryptoperiod", audit.StatusPass, "Rotate the listed keys (`vigil keys rotate`); old data stays readable.",
-			[]string{"ISO27001:A.8.24", "GDPR:Art.32", "PIPL:Art.51"}, "3 keys, oldest rotated 41 days ago (limit 365d)"),
+			[]string{"ISO27001:A.8.24", "GDPR:Art.32", "PIPL:Art.51"}, mk("keys.age", mtext("k-3f2a"), mterm("wrap"), mage(41*24), mlimit(365*24))),
 		ck(audit.CheckRuns, "Pipeline runs succeed", audit.StatusPass, "Look at the failed stages in the run ledger and fix their cause.",
-			[]string{"ISO27001:A.8.16", "PIPL:Art.54"}, "7 of 7 nightly runs succeeded"),
+			[]string{"ISO27001:A.8.16", "PIPL:Art.54"}, mk("runs.total", mint(21), mint(0)), mk("runs.latest", mterm("snapshot"), mtext("r-0310"), mage(9), mterm("success"))),
 		ck(audit.CheckLogCoverage, "Access logs cover the whole period without gaps", audit.StatusPass, "Find out why the listed sources stopped delivering logs and backfill the gaps.",
-			[]string{"ISO27001:A.8.15", "ISO27001:A.8.16", "PIPL:Art.54"}, "salesforce-login: longest gap 3h12m", "salesforce-events: longest gap 5h40m"),
+			[]string{"ISO27001:A.8.15", "ISO27001:A.8.16", "PIPL:Art.54"},
+			mtail(mk("cov.line", mmsg(mk("cov.all")), mint(166), mint(166)), mk("cov.share", mpct(100)), mk("cov.empty", mint(2), mint(168)), mk("cov.gap", mint(1), mtime(at(8, 3, 0))))),
 		ck(audit.CheckLogMapping, "Every log event maps to the canonical schema", audit.StatusWarn, "Extend the mapping for the unknown actions listed under the sources, or fix the producer of unparsable lines.",
-			[]string{"ISO27001:A.8.15"}, "412 of 48,730 events unmapped (0.8%): unknown action ListViewEvent (398)"),
+			[]string{"ISO27001:A.8.15"}, mtail(mk("map.line", mtext("salesforce-events"), mint(48730), mint(48318), mint(412), audit.Arg{Pct: func() *float64 { f := 0.85; return &f }(), Prec: 2}), mk("map.reason", mterm("unknown_action"), mint(398)), mk("map.reason_next", mterm("unparsable"), mint(14)))),
 		ck(audit.CheckLeavers, "Accounts of people who left are disabled", audit.StatusFail, "Disable the listed accounts and tie account removal to the leaver process.",
-			[]string{"ISO27001:A.5.18", "ISO27001:A.5.15", "GDPR:Art.32", "PIPL:Art.51"}, "li.lei left 2025-02-28 and is still active"),
+			[]string{"ISO27001:A.5.18", "ISO27001:A.5.15", "GDPR:Art.32", "PIPL:Art.51"}, mk("leaver.active", mtext("li.lei"), mdate(time.Date(2025, 2, 28, 0, 0, 0, 0, time.UTC)))),
 		ck(audit.CheckClassification, "Personal-data inventory is current", audit.StatusPass, "Re-run classification for the listed tables (after every schema change).",
-			[]string{"GDPR:Art.30", "PIPL:Art.51"}, "2 tables classified 1 days ago"),
+			[]string{"GDPR:Art.30", "PIPL:Art.51"}, mk("cls.ok", mtext("customers"), mage(30), mint(7)), mk("cls.ok", mtext("orders"), mage(30), mint(4))),
 		ck(audit.CheckRetention, "Retention periods are enforced", audit.StatusNA, "Run retention for the listed datasets so that nothing older than the limit is kept.",
 			[]string{"GDPR:Art.5(1)(e)", "ISO27001:A.8.10", "CCPA:1798.105"}),
 		ck(audit.CheckErasure, "Erasure requests are completed in time", audit.StatusPass, "Complete the overdue erasure requests and record them in the ledger.",
-			[]string{"ISO27001:A.8.10", "CCPA:1798.105"}, "2 requests, all completed within 30d"),
+			[]string{"ISO27001:A.8.10", "CCPA:1798.105"}, mk("erasure.total", mint(2), mint(0), mint(0))),
 		ck(audit.CheckIncidents, "High-severity findings are assessed for breach notification", audit.StatusFail, "Assess each open high or critical finding within 72 hours: record whether it is a personal data breach (notify if so) or suppress it with a reason.",
-			[]string{"GDPR:Art.33", "PIPL:Art.57", "CCPA:1798.150"}, "2 open high/critical finding(s) older than 72h"),
+			[]string{"GDPR:Art.33", "PIPL:Art.57", "CCPA:1798.150"}, mk("inc.total", mint(2), mint(0)),
+			mk("inc.open", mterm("critical"), mtext("offhours_bulk_export"), mtext("3f9c2a71b0d4"), mtext("wang.fang"), mtime(at(10, 9, 0)))),
 		ck(audit.CheckDetections, "All detections ran on the period's logs", audit.StatusPass, "Provide the missing reference tables and fix failing detections so that monitoring is complete.",
-			[]string{"ISO27001:A.8.16", "PIPL:Art.54"}, "13 of 13 detections ran"),
+			[]string{"ISO27001:A.8.16", "PIPL:Art.54"}, mk("det.total", mint(13), mint(0), mint(0))),
 	}
 }
 
@@ -327,6 +348,10 @@ func fixtureControlMatrix(findings []audit.Finding, checks []audit.Check, runs [
 	var out []audit.ControlResult
 	for _, c := range fixtureControls {
 		res := audit.ControlResult{Control: c, Status: audit.StatusNA, Evidence: []string{}}
+		say := func(m audit.Msg) {
+			res.Evidence = append(res.Evidence, m.String())
+			res.EvidenceMsgs = append(res.EvidenceMsgs, m)
+		}
 		worst := func(s string) {
 			if rank[s] > rank[res.Status] {
 				res.Status = s
@@ -339,15 +364,15 @@ func fixtureControlMatrix(findings []audit.Finding, checks []audit.Check, runs [
 			}
 			res.Checks = append(res.Checks, ch.ID)
 			if ch.Status == audit.StatusNA {
-				res.Evidence = append(res.Evidence, fmt.Sprintf("check %s: n/a (no evidence supplied)", ch.ID))
+				say(mk("ctl.check_na", mtext(ch.ID)))
 				continue
 			}
 			worst(ch.Status)
-			line := fmt.Sprintf("check %s: %s", ch.ID, ch.Status)
-			if len(ch.Evidence) > 0 {
-				line += " - " + ch.Evidence[0]
+			line := mk("ctl.check", mtext(ch.ID), mterm(ch.Status))
+			if len(ch.EvidenceMsgs) > 0 {
+				line = mtail(line, mk("ctl.first", mmsg(ch.EvidenceMsgs[0])))
 			}
-			res.Evidence = append(res.Evidence, line)
+			say(line)
 			if ch.Status == audit.StatusFail || ch.Status == audit.StatusWarn {
 				fixes = append(fixes, ch.Remediation)
 			}
@@ -359,11 +384,11 @@ func fixtureControlMatrix(findings []audit.Finding, checks []audit.Check, runs [
 			res.Detections = append(res.Detections, r.ID)
 			if r.Status != audit.RunRan {
 				worst(audit.StatusWarn)
-				res.Evidence = append(res.Evidence, fmt.Sprintf("detection %s: %s (%s)", r.ID, r.Status, r.Reason))
+				say(mk("ctl.det_other", mtext(r.ID), mterm(r.Status), mtext(r.Reason)))
 				continue
 			}
 			worst(audit.StatusPass)
-			res.Evidence = append(res.Evidence, fmt.Sprintf("detection %s: ran over %d events, %d finding(s), %d open", r.ID, r.Considered, r.Findings, r.Findings-r.Suppressed))
+			say(mk("ctl.det_ran", mtext(r.ID), mint(r.Considered), mint(int64(r.Findings)), mint(int64(r.Findings-r.Suppressed))))
 		}
 		for _, f := range findings {
 			if f.Suppressed || !contains(f.Controls, c.ID) {
@@ -515,7 +540,7 @@ func fixtureAudit() *audit.Report {
 		r.Detections = append(r.Detections, run)
 	}
 	r.Detections = append(r.Detections, audit.DetectionRun{ID: "dormant_account", Title: "Dormant account logs in again", Severity: "medium",
-		Controls: []string{"ISO27001:A.5.18", "ISO27001:A.8.5", "GDPR:Art.32", "PIPL:Art.51"}, Status: audit.RunSkipped, Reason: "no [staff] last-login baseline before the period"})
+		Controls: []string{"ISO27001:A.5.18", "ISO27001:A.8.5", "GDPR:Art.32", "PIPL:Art.51"}, Status: audit.RunSkipped, Reason: "no [staff] reference rows", ReasonMsg: &audit.Msg{Key: "det.noref", Args: []audit.Arg{mtext("[staff]")}}})
 	r.Controls = fixtureControlMatrix(findings, r.Checks, r.Detections)
 	r.Charts = fixtureCharts(from, to, findings)
 	r.Summary = summary(r)
@@ -526,8 +551,29 @@ func fixtureAudit() *audit.Report {
 	// A case register is kept: findings gone from the open list were closed.
 	r.Cases = &audit.CaseStats{Total: 9, Open: 8, ByState: map[string]int{audit.CaseOpen: 8, audit.CaseRemediated: 1},
 		OpenBySeverity: map[string]int{"high": 4, "medium": 3, "critical": 1}, Remediated: 1, MedianToClose: "50h0m0s", MedianToCloseH: 50,
-		Periods: []audit.CasePeriod{{At: at(3, 4, 0), BySeverity: map[string]int{"high": 2, "medium": 2}}, {At: at(10, 4, 0), BySeverity: map[string]int{"high": 4, "medium": 3, "critical": 1}}}}
+		Periods:         fixtureCasePeriods(),
+		TimeToRemediate: []audit.SeverityTTR{{Severity: "high", Closed: 1, MedianH: 50, P90H: 50}}}
 	return r
+}
+
+// fixtureCasePeriods are fourteen weekly report periods across New Year,
+// the last one this fixture's period.
+func fixtureCasePeriods() []audit.CasePeriod {
+	var out []audit.CasePeriod
+	end := time.Date(2025, 3, 10, 0, 0, 0, 0, shanghai())
+	for i := 13; i >= 0; i-- {
+		to := end.AddDate(0, 0, -7*i)
+		p := audit.Period{From: to.AddDate(0, 0, -7).UTC(), To: to.UTC()}
+		by := map[string]int{"high": 1 + (13-i)%4, "medium": 2 + i%3, "low": i % 2}
+		if i < 3 {
+			by["critical"] = 1
+		}
+		if i == 0 {
+			by = map[string]int{"high": 4, "medium": 3, "critical": 1}
+		}
+		out = append(out, audit.CasePeriod{At: to.Add(4 * time.Hour).UTC(), Period: &p, BySeverity: by})
+	}
+	return out
 }
 
 // fixturePrevious is last week's audit: the MFA and unowned-access findings,
@@ -542,7 +588,7 @@ func fixturePrevious() *audit.Report {
 		}
 	}
 	old := fdef{det: "brute_force", title: "Brute-force attack on one account", sev: "medium", user: "zhou.xin",
-		detail: "27 failed logins from 1 source IP(s)", remediation: remBrute, controls: ctlBrute,
+		detail: "27 failed logins from 1 source IP(s), up to 27 within one window", remediation: remBrute, controls: ctlBrute,
 		start: time.Date(2025, 2, 26, 1, 0, 0, 0, time.UTC), end: time.Date(2025, 2, 26, 1, 30, 0, 0, time.UTC), count: 27, total: 27}
 	keep = append(keep, old.finding())
 	p := &audit.Report{

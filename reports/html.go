@@ -263,6 +263,12 @@ func funcs(d *Document) template.FuncMap {
 		"srcText":     func(s string) string { return d.sourceText(s) },
 		"inc":         func(i int) int { return i + 1 },
 		"evtable":     newEvidenceTable,
+		"chkev":       d.CheckEvidence,
+		"idwrap":      idWrap,
+		"caseNote":    l.CaseNote,
+		"chkrule":     l.CheckRule,
+		"fdetail":     l.DetectionDetail,
+		"runReason":   d.runReason,
 		"spans":       codeSpans,
 		"dur":         func(a, b time.Time) string { return l.Duration(a, b) },
 		"pct":         pct,
@@ -334,6 +340,19 @@ func (d *Document) HTML(w io.Writer) error {
 		return err
 	}
 	return t.Execute(w, p)
+}
+
+// idWrap escapes an account or address and lets it break only after its
+// @ (an e-mail), never inside a name or number.
+func idWrap(s string) template.HTML {
+	var b strings.Builder
+	for i, part := range strings.SplitAfter(s, "@") {
+		if i > 0 {
+			b.WriteString("<wbr>")
+		}
+		b.WriteString(template.HTMLEscapeString(part))
+	}
+	return template.HTML(b.String())
 }
 
 type textSpan struct {

@@ -3,6 +3,7 @@ package reports
 import (
 	"embed"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -33,12 +34,36 @@ type messages struct {
 	Checks     map[string]checkText     `yaml:"checks"`
 	// ControlSuggestions are the controls' standing suggestions by id.
 	ControlSuggestions map[string]string `yaml:"control_suggestions"`
+
+	// From i18n/evidence.<lang>.yaml: the audit's evidence messages by key
+	// (see audit.EvidenceTemplates), the words of its vocabulary, and the
+	// rules that decide check statuses.
+	Evidence   map[string]string `yaml:"evidence"`
+	Terms      map[string]string `yaml:"terms"`
+	CheckRules map[string]string `yaml:"check_rules"`
+	// Details translate detections' detail sentences by detection id.
+	Details map[string][]detailPattern `yaml:"-"`
+	// Descriptions are the detections' descriptions by id (why a finding
+	// has its severity, where its threshold comes from).
+	Descriptions map[string]string `yaml:"-"`
 }
 
 type detectionText struct {
 	Title       string `yaml:"title"`
 	Remediation string `yaml:"remediation"`
 	Description string `yaml:"description"` // optional: why it fires and the threshold's origin
+}
+
+// detailPattern translates a detection's detail sentences (from
+// i18n/details.<lang>.yaml, by detection id): the first pattern matching
+// the English sentence (or, failing that, each of its "; "-separated
+// parts) gives the text, {1}, {2}, … being its groups, numbers and dates
+// in the locale's form, other groups looked up as terms.
+
+type detailPattern struct {
+	Match string `yaml:"match"`
+	Text  string `yaml:"text"`
+	re    *regexp.Regexp
 }
 
 type checkText struct {
@@ -65,6 +90,38 @@ func loadMessages(lang string) (*messages, error) {
 			return nil, fmt.Errorf("reports: i18n/detections.%s.yaml: %w", lang, err)
 		}
 		m.Detections = d
+	}
+	if b, err := i18nFS.ReadFile("i18n/details." + lang + ".yaml"); err == nil {
+		if err := yaml.Unmarshal(b, &m.Details); err != nil {
+			return nil, fmt.Errorf("reports: i18n/details.%s.yaml: %w", lang, err)
+		}
+		for id, ps := range m.Details {
+			for i := range ps {
+				re, err := regexp.Compile("^(?:" + ps[i].Match + ")$")
+				if err != nil {
+					return nil, fmt.Errorf("reports: i18n/details.%s.yaml: %s: pattern %d: %w", lang, id, i+1, err)
+				}
+				ps[i].re = re
+			}
+		}
+	}
+	if b, err := i18nFS.ReadFile("i18n/descriptions." + lang + ".yaml"); err == nil {
+		if err := yaml.Unmarshal(b, &m.Descriptions); err != nil {
+			return nil, fmt.Errorf("reports: i18n/descriptions.%s.yaml: %w", lang, err)
+		}
+	}
+	if b, err := i18nFS.ReadFile("i18n/evidence." + lang + ".yaml"); err == nil {
+		var e messages
+		if err := yaml.Unmarshal(b, &e); err != nil {
+			return nil, fmt.Errorf("reports: i18n/evidence.%s.yaml: %w", lang, err)
+		}
+		m.Evidence, m.Terms, m.CheckRules = e.Evidence, e.Terms, e.CheckRules
+		for k, v := range e.Strings {
+			if _, dup := m.Strings[k]; dup {
+				return nil, fmt.Errorf("reports: i18n/evidence.%s.yaml: string %q is also in %s.yaml", lang, k, lang)
+			}
+			m.Strings[k] = v
+		}
 	}
 	return &m, nil
 }
@@ -127,6 +184,88 @@ func (l *locale) Detection(id, title, remediation string) (string, string) {
 		remediation = d.Remediation
 	}
 	return title, remediation
+}
+
+// DetectionDetail translates a detection's detail sentence with the
+// detection's patterns; a sentence no pattern matches is shown as it is.
+func (l *locale) DetectionDetail(id, s string) string {
+	if l.lang == LangEN || s == "" {
+		return s
+	}
+	if t, ok := l.detailText(id, s); ok {
+		return t
+	}
+	parts := strings.Split(s, "; ")
+	if len(parts) < 2 {
+		return s
+	}
+	for i, p := range parts {
+		t, ok := l.detailText(id, p)
+		if !ok {
+			return s
+		}
+		parts[i] = t
+	}
+	return strings.Join(parts, l.T("list.sep"))
+}
+
+func (l *locale) detailText(id, s string) (string, bool) {
+	for _, p := range l.m.Details[id] {
+		g := p.re.FindStringSubmatch(s)
+		if g == nil {
+			continue
+		}
+		return detailFill(p.Text, func(ref string) (string, bool) {
+			kind := ""
+			if ref != "" && (ref[0] == '#' || ref[0] == '@') {
+				kind, ref = ref[:1], ref[1:]
+			}
+			n, err := strconv.Atoi(ref)
+			if err != nil || n < 0 || n >= len(g) {
+				return "", false
+			}
+			x := g[n]
+			switch kind {
+			case "#":
+				if v, err := strconv.ParseInt(x, 10, 64); err == nil {
+					return l.Num(v), true
+				}
+			case "@":
+				if t, err := time.Parse("2006-01-02", x); err == nil {
+					return l.Date(t), true
+				}
+			default:
+				return l.Term(x), true
+			}
+			return x, true
+		}), true
+	}
+	return "", false
+}
+
+// detailFill replaces {1} (the group as a term), {#1} (a number) and {@1}
+// (a date) in tpl.
+func detailFill(tpl string, arg func(string) (string, bool)) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(tpl, '{')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(tpl[i:], '}')
+		if j < 0 {
+			break
+		}
+		b.WriteString(tpl[:i])
+		if v, ok := arg(tpl[i+1 : i+j]); ok {
+			b.WriteString(v)
+		} else {
+			b.WriteString(tpl[i : i+j+1])
+		}
+		tpl = tpl[i+j+1:]
+	}
+	b.WriteString(tpl)
+	return b.String()
 }
 
 // Control returns the control title in the language.

@@ -310,7 +310,7 @@ func (m *mdWriter) findingFacts(f Finding) {
 	if c := f.Case; c != nil {
 		m.p("- **%s:** %s · %s", m.t("card.case"), m.t("state."+c.State), e(m.t("card.case.since", m.time(c.Since), c.By)))
 		if c.Note != "" {
-			m.p(": %s", e(c.Note))
+			m.p(": %s", e(m.l.CaseNote(c.By, c.Note)))
 		}
 		m.p(" · %s\n", m.t("card.case.opened", m.l.Date(c.Opened.In(m.loc))))
 	}
@@ -324,7 +324,7 @@ func (m *mdWriter) findingFacts(f Finding) {
 		m.p("- %s\n", m.t("card.not_observed.note"))
 	}
 	if f.Detail != "" {
-		m.p("- **%s:** %s\n", m.t("col.detail"), e(f.Detail))
+		m.p("- **%s:** %s\n", m.t("col.detail"), e(m.l.DetectionDetail(f.Detection, f.Detail)))
 	}
 }
 
@@ -400,17 +400,34 @@ func (m *mdWriter) cases() {
 	}
 	m.p("- %s\n\n", strings.Join(st, " · "))
 	var rows [][]string
+	sevs := []string{"critical", "high", "medium", "low"}
 	for _, p := range c.Periods {
-		var sev []string
-		for _, s := range detections.Severities {
-			if n := p.BySeverity[s]; n > 0 {
-				sev = append(sev, fmt.Sprintf("%d %s", n, m.t("sev."+s)))
-			}
+		when := m.time(p.At)
+		if p.Period != nil {
+			when = m.l.period(*p.Period, m.d.Location())
 		}
-		rows = append(rows, []string{m.time(p.At), strings.Join(sev, ", ")})
+		row := []string{when}
+		for _, s := range sevs {
+			row = append(row, num(int64(p.BySeverity[s])))
+		}
+		rows = append(rows, row)
 	}
-	m.p("### %s\n\n", m.t("cases.chart"))
-	m.table([]string{m.t("col.time"), m.t("cases.open")}, rows)
+	m.p("### %s\n\n%s\n\n", m.t("cases.chart"), m.t("casechart.note"))
+	head := []string{m.t("col.period")}
+	for _, s := range sevs {
+		head = append(head, numCol(m.t("sev."+s)))
+	}
+	m.table(head, rows)
+	m.p("### %s\n\n", m.t("casechart.ttr"))
+	if len(c.TimeToRemediate) == 0 {
+		m.p("%s\n\n", m.t("casechart.ttr.none"))
+	} else {
+		rows = nil
+		for _, t := range c.TimeToRemediate {
+			rows = append(rows, []string{m.t("sev." + t.Severity), fmt.Sprint(t.Closed), m.l.Hours(t.MedianH), m.l.Hours(t.P90H)})
+		}
+		m.table([]string{m.t("col.severity"), numCol(m.t("col.cases_closed")), numCol(m.t("col.median")), numCol(m.t("col.p90"))}, rows)
+	}
 	m.p("%s\n\n", m.t("cases.howto"))
 }
 
@@ -517,7 +534,7 @@ func (m *mdWriter) checks() {
 	var rows [][]string
 	for _, c := range m.d.Checks {
 		var ev []string
-		for _, x := range c.Evidence {
+		for _, x := range m.d.CheckEvidence(c) {
 			ev = append(ev, e(x))
 		}
 		title, fix := m.l.Check(c.ID, c.Title, c.Remediation)
@@ -525,7 +542,7 @@ func (m *mdWriter) checks() {
 		if c.Status == audit.StatusFail || c.Status == audit.StatusWarn {
 			rem = e(fix)
 		}
-		rows = append(rows, []string{e(title) + " (" + code(c.ID) + ")", m.l.StatusLabel(c.Status), strings.Join(ev, "; "), e(c.Rule), ctlList(m.d, c.Controls), rem})
+		rows = append(rows, []string{e(title) + " (" + code(c.ID) + ")", m.l.StatusLabel(c.Status), strings.Join(ev, "; "), e(m.l.CheckRule(c.ID, c.Rule)), ctlList(m.d, c.Controls), rem})
 	}
 	m.table([]string{m.t("col.check"), m.t("col.status"), m.t("col.evidence"), m.t("checks.rule"), m.t("col.controls"), m.t("checks.remediation")}, rows)
 }
@@ -604,7 +621,7 @@ func (m *mdWriter) backups() {
 	for _, c := range d.Checks {
 		if c.ID == audit.CheckSnapshots || c.ID == audit.CheckRestores {
 			var ev []string
-			for _, x := range c.Evidence {
+			for _, x := range d.CheckEvidence(c) {
 				ev = append(ev, e(x))
 			}
 			title, _ := m.l.Check(c.ID, c.Title, "")
@@ -706,7 +723,7 @@ func (m *mdWriter) method() {
 	for _, r := range d.Detections {
 		st := m.t("run." + r.Status)
 		if r.Reason != "" {
-			st += ": " + e(r.Reason)
+			st += ": " + e(d.runReason(r))
 		}
 		title, _ := m.l.Detection(r.ID, r.Title, "")
 		rows = append(rows, []string{e(title) + " (" + code(r.ID) + ")", m.t("sev." + r.Severity), st, num(r.Considered), fmt.Sprint(r.Findings), fmt.Sprint(r.Suppressed)})

@@ -131,6 +131,9 @@ type Document struct {
 
 	loc  *time.Location
 	lang *locale
+	// gapText maps the English gap lines of the formal records (as the
+	// audit's record checks quote them) to the report's language.
+	gapText map[string]string
 }
 
 // Finding is an audit finding with its id in this report.
@@ -288,6 +291,22 @@ func NewDocument(in Input) (*Document, error) {
 	d.Coverage = coverage(d.Inventory)
 	d.Suggestions = suggestions(d)
 	d.FormalRecords = []Record{buildRecord(d, RecordArt30), buildRecord(d, RecordPIA)}
+	if lang.lang != LangEN {
+		en, err := newLocale(LangEN)
+		if err != nil {
+			return nil, err
+		}
+		de := *d
+		de.lang = en
+		d.gapText = map[string]string{}
+		for i, kind := range []string{RecordArt30, RecordPIA} {
+			if g := buildRecord(&de, kind).Gaps; len(g) == len(d.FormalRecords[i].Gaps) {
+				for j := range g {
+					d.gapText[g[j]] = d.FormalRecords[i].Gaps[j]
+				}
+			}
+		}
+	}
 	return d, nil
 }
 

@@ -32,6 +32,8 @@ func (d *Document) rationale(f Finding) *rationaleText {
 	}
 	if t, ok := l.m.Detections[f.Detection]; ok && l.lang != LangEN && t.Description != "" {
 		desc = t.Description
+	} else if t := l.m.Descriptions[f.Detection]; l.lang != LangEN && t != "" {
+		desc = t
 	}
 	desc = strings.Join(strings.Fields(desc), " ")
 	why, origin := desc, ""

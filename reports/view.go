@@ -47,8 +47,8 @@ func controlRows(d *Document) []controlRow {
 				continue
 			}
 			ref := checkRef{ID: ch.ID, Title: ch.Title, Status: ch.Status}
-			if len(ch.Evidence) > 0 {
-				ref.First = ch.Evidence[0]
+			if ev := d.CheckEvidence(ch); len(ev) > 0 {
+				ref.First = ev[0]
 			}
 			row.CheckRows = append(row.CheckRows, ref)
 		}
@@ -63,9 +63,13 @@ func controlRows(d *Document) []controlRow {
 				row.RanOpen += r.Findings - r.Suppressed
 				continue
 			}
-			s := fmt.Sprintf("%s: %s", r.ID, r.Status)
+			s := fmt.Sprintf("%s: %s", r.ID, d.lang.Term(r.Status))
 			if r.Reason != "" {
-				s += " (" + r.Reason + ")"
+				if d.lang.lang == LangZH {
+					s += "（" + d.runReason(r) + "）"
+				} else {
+					s += " (" + d.runReason(r) + ")"
+				}
 			}
 			row.NotRun = append(row.NotRun, s)
 		}

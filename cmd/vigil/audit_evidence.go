@@ -215,8 +215,11 @@ func lastLine(s string) string {
 	return s
 }
 
-// pruneReports removes signed report folders whose period ended more than
-// keepYears ago. Folders without a signed manifest are never touched.
+// pruneReports removes signed report folders made more than keepYears ago:
+// counted from when the report was generated (an assessment is kept three
+// years from when it was made, PIPL Art. 56), or from its period's end if
+// that is later, so that a report over an old period is not removed as it
+// is written. Folders without a signed manifest are never touched.
 func pruneReports(root string, keepYears int, now time.Time) ([]string, error) {
 	if keepYears < pipeline.MinReportKeepYears {
 		keepYears = pipeline.MinReportKeepYears
@@ -237,7 +240,10 @@ func pruneReports(root string, keepYears int, now time.Time) ([]string, error) {
 			continue
 		}
 		var ev reports.Evidence
-		if json.Unmarshal(b, &ev) != nil || ev.Format != reports.EvidenceFormat || ev.Period.To.IsZero() || !ev.Period.To.Before(cut) {
+		if json.Unmarshal(b, &ev) != nil || ev.Format != reports.EvidenceFormat || ev.Period.To.IsZero() {
+			continue
+		}
+		if made := ev.GeneratedAt; made.After(ev.Period.To) && !made.Before(cut) || !ev.Period.To.Before(cut) {
 			continue
 		}
 		if err := os.RemoveAll(dir); err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/vigil-dg/vigil/keys"
 	"github.com/vigil-dg/vigil/pipeline"
+	"github.com/vigil-dg/vigil/reports"
 	"github.com/vigil-dg/vigil/stages/snapshot"
 	"github.com/vigil-dg/vigil/stages/verify"
 )
@@ -50,7 +51,7 @@ func exitCode(ctx context.Context, err error) int {
 		errors.Is(err, keys.ErrBadKeyFile), errors.Is(err, keys.ErrCorrupt), errors.Is(err, keys.ErrUnlockConfig),
 		errors.Is(err, keys.ErrWeakPassphrase), errors.Is(err, keys.ErrKeyInUse), errors.Is(err, keys.ErrEscrow):
 		return exitKeys
-	case errors.Is(err, errVerifyFailed), isTampering(err),
+	case errors.Is(err, errVerifyFailed), isTampering(err), errors.Is(err, reports.ErrVerify),
 		errors.Is(err, snapshot.ErrLatestUnproven), errors.Is(err, snapshot.ErrLedgerDamaged):
 		return exitVerify
 	case errors.Is(err, errFindings):

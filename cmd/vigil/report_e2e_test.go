@@ -188,7 +188,7 @@ func TestCasesRecordsAndVerifyThroughCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = vigil(t, dir, nil, "-c", cfg, "report", "verify", zhDir)
-	if r.code == 0 || !strings.Contains(r.stdout, "input log") {
+	if r.code != exitVerify || !strings.Contains(r.stdout, "input log") {
 		t.Errorf("verify after changing an input log: exit %d\n%s", r.code, r.stdout)
 	}
 	os.WriteFile(logFile, orig, 0o600)
@@ -196,7 +196,7 @@ func TestCasesRecordsAndVerifyThroughCLI(t *testing.T) {
 	p := filepath.Join(zhDir, "report.html")
 	os.WriteFile(p, append(html, []byte("<!-- edited -->")...), 0o640)
 	r = vigil(t, dir, nil, "-c", cfg, "report", "verify", zhDir)
-	if r.code == 0 || !strings.Contains(r.stdout, "report.html") {
+	if r.code != exitVerify || !strings.Contains(r.stdout, "report.html") {
 		t.Errorf("verify after changing report.html: exit %d\n%s", r.code, r.stdout)
 	}
 	// Offline verification with the public key in evidence.json.

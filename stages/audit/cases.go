@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"slices"
 	"sort"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vigil-dg/vigil/internal/atomicfile"
+	"github.com/vigil-dg/vigil/rules/detections"
 )
 
 // CasesFormat is the format field of a case file.
@@ -66,7 +68,20 @@ type CaseFile struct {
 	Revision int       `json:"revision"`
 	Updated  time.Time `json:"updated"`
 	Cases    []Case    `json:"cases"`
+	// Audits are the audits that reconciled the register (the last
+	// MaxCasePeriods), one per report period: the points of the trend.
+	Audits []AuditPoint `json:"audits,omitempty"`
 }
+
+// AuditPoint is one audit that reconciled the register: when it ran and
+// the period it covered.
+type AuditPoint struct {
+	At     time.Time `json:"at"`
+	Period Period    `json:"period"`
+}
+
+// MaxCasePeriods bounds the trend: the last this many report periods.
+const MaxCasePeriods = 60
 
 // Case is the life of one finding across reports.
 type Case struct {
@@ -294,15 +309,29 @@ type CaseStats struct {
 	MedianToClose   string         `json:"median_to_close"`   // e.g. "36h0m0s"; "" without closed cases
 	MedianToCloseH  float64        `json:"median_to_close_h"` // hours
 	OldestOpenSince *time.Time     `json:"oldest_open_since,omitempty"`
-	// Periods is the open count by severity at the end of each audit that
-	// changed the register: the multi-period trend.
+	// Periods is the open count by severity as each report period's audit
+	// left it, oldest first, this audit last: the multi-period trend.
 	Periods []CasePeriod `json:"periods"`
+	// TimeToRemediate is, per severity, how long closed cases were open
+	// (from the audit that first found them to remediated, risk accepted,
+	// false positive or resolved).
+	TimeToRemediate []SeverityTTR `json:"time_to_remediate"`
 }
 
-// CasePeriod is the open cases by severity as of one point in time.
+// CasePeriod is the open cases by severity as of one point in time: the
+// audit of Period ran at At.
 type CasePeriod struct {
 	At         time.Time      `json:"at"`
+	Period     *Period        `json:"period,omitempty"`
 	BySeverity map[string]int `json:"by_severity"`
+}
+
+// SeverityTTR is the time to remediate the closed cases of one severity.
+type SeverityTTR struct {
+	Severity string  `json:"severity"`
+	Closed   int     `json:"closed"`
+	MedianH  float64 `json:"median_h"`
+	P90H     float64 `json:"p90_h"` // nearest rank
 }
 
 // caseReconcile applies the register to this audit's findings. It returns
@@ -315,6 +344,7 @@ type CasePeriod struct {
 // ran(detection) says whether the detection ran over events in this period.
 func caseReconcile(cf *CaseFile, findings []Finding, ran func(string) bool, covered func(start, end time.Time) bool, period Period, now time.Time) ([]Finding, *CaseFile, CaseStats) {
 	out := &CaseFile{Format: CasesFormat, Revision: cf.Revision, Updated: cf.Updated, Cases: make([]Case, len(cf.Cases))}
+	out.Audits = addAuditPoint(cf.Audits, AuditPoint{At: now, Period: period})
 	idx := map[string]int{}
 	for i, c := range cf.Cases {
 		c.History = append([]CaseEvent{}, c.History...)
@@ -374,6 +404,7 @@ func caseReconcile(cf *CaseFile, findings []Finding, ran func(string) bool, cove
 	}
 	stats.NotObserved = len(carried)
 	var ttc []time.Duration
+	bySev := map[string][]time.Duration{}
 	for _, c := range out.Cases {
 		stats.Total++
 		stats.ByState[c.State]++
@@ -387,8 +418,10 @@ func caseReconcile(cf *CaseFile, findings []Finding, ran func(string) bool, cove
 		}
 		if d, ok := c.TimeToClose(); ok {
 			ttc = append(ttc, d)
+			bySev[c.Severity] = append(bySev[c.Severity], d)
 		}
 	}
+	stats.TimeToRemediate = ttrBySeverity(bySev)
 	if len(ttc) > 0 {
 		slices.Sort(ttc)
 		m := ttc[len(ttc)/2]
@@ -399,58 +432,71 @@ func caseReconcile(cf *CaseFile, findings []Finding, ran func(string) bool, cove
 		stats.MedianToClose = m.String()
 		stats.MedianToCloseH = float64(int64(m.Hours()*10)) / 10
 	}
-	stats.Periods = openOverTime(out.Cases, now)
+	stats.Periods = openPerPeriod(out.Cases, out.Audits)
 	return append(findings, carried...), out, stats
 }
 
-// openOverTime replays the cases' histories: the open cases by severity
-// after each point in time where the register changed.
-func openOverTime(cases []Case, now time.Time) []CasePeriod {
-	type change struct {
-		at  time.Time
-		sev string
-		d   int
+// addAuditPoint records an audit: a later audit of the same period
+// replaces the earlier one; the last MaxCasePeriods are kept, by period.
+func addAuditPoint(pts []AuditPoint, p AuditPoint) []AuditPoint {
+	out := make([]AuditPoint, 0, len(pts)+1)
+	for _, x := range pts {
+		if !(x.Period.From.Equal(p.Period.From) && x.Period.To.Equal(p.Period.To)) {
+			out = append(out, x)
+		}
 	}
-	var ch []change
-	for _, c := range cases {
-		open := false
-		for _, h := range c.History {
-			if h.To == "" {
-				continue
-			}
-			isOpen := !CaseClosed(h.To)
-			if isOpen != open {
-				d := 1
-				if !isOpen {
-					d = -1
+	out = append(out, p)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Period.To.Before(out[j].Period.To) })
+	if len(out) > MaxCasePeriods {
+		out = out[len(out)-MaxCasePeriods:]
+	}
+	return out
+}
+
+// openPerPeriod replays the cases' histories up to each audit: the open
+// cases by severity as that audit left the register, one point per report
+// period. A register from before audits were recorded has one point, now.
+func openPerPeriod(cases []Case, audits []AuditPoint) []CasePeriod {
+	out := make([]CasePeriod, 0, len(audits))
+	for _, a := range audits {
+		by := map[string]int{}
+		for _, c := range cases {
+			open := false
+			for _, h := range c.History {
+				if h.At.After(a.At) {
+					break
 				}
-				ch = append(ch, change{h.At, c.Severity, d})
-				open = isOpen
+				if h.To != "" {
+					open = !CaseClosed(h.To)
+				}
+			}
+			if open {
+				by[c.Severity]++
 			}
 		}
+		p := a.Period
+		out = append(out, CasePeriod{At: a.At, Period: &p, BySeverity: by})
 	}
-	sort.SliceStable(ch, func(i, j int) bool { return ch[i].at.Before(ch[j].at) })
-	cur := map[string]int{}
-	var out []CasePeriod
-	for i, c := range ch {
-		cur[c.sev] += c.d
-		if i+1 < len(ch) && ch[i+1].at.Equal(c.at) {
-			continue
+	return out
+}
+
+// ttrBySeverity is the median and 90th percentile (nearest rank) of the
+// times to close, per severity, most severe first.
+func ttrBySeverity(by map[string][]time.Duration) []SeverityTTR {
+	out := []SeverityTTR{}
+	sevs := sortedKeys(by)
+	sort.SliceStable(sevs, func(i, j int) bool { return detections.SeverityRank(sevs[i]) < detections.SeverityRank(sevs[j]) })
+	hours := func(d time.Duration) float64 { return float64(int64(d.Hours()*10)) / 10 }
+	for _, s := range sevs {
+		ds := by[s]
+		slices.Sort(ds)
+		n := len(ds)
+		m := ds[n/2]
+		if n%2 == 0 {
+			m = (ds[n/2-1] + ds[n/2]) / 2
 		}
-		snap := map[string]int{}
-		for k, v := range cur {
-			if v != 0 {
-				snap[k] = v
-			}
-		}
-		out = append(out, CasePeriod{At: c.at, BySeverity: snap})
-	}
-	const keep = 60
-	if len(out) > keep {
-		out = out[len(out)-keep:]
-	}
-	if out == nil {
-		out = []CasePeriod{}
+		p90 := ds[int(math.Ceil(0.9*float64(n)))-1]
+		out = append(out, SeverityTTR{Severity: s, Closed: n, MedianH: hours(m), P90H: hours(p90)})
 	}
 	return out
 }
@@ -465,7 +511,7 @@ func MergeAudit(disk, audited *CaseFile, now time.Time) *CaseFile {
 	if disk == nil || disk.Revision == audited.Revision {
 		return audited
 	}
-	out := &CaseFile{Format: CasesFormat, Revision: disk.Revision, Updated: disk.Updated, Cases: append([]Case{}, disk.Cases...)}
+	out := &CaseFile{Format: CasesFormat, Revision: disk.Revision, Updated: disk.Updated, Cases: append([]Case{}, disk.Cases...), Audits: audited.Audits}
 	idx := map[string]int{}
 	for i, c := range out.Cases {
 		idx[c.Fingerprint] = i

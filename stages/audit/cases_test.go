@@ -109,8 +109,53 @@ func TestEmptyMonthResolvesNothing(t *testing.T) {
 	if rep2.Summary.OpenFindings != openBefore-1 || rep2.Cases.Remediated != 1 || rep2.Cases.MedianToClose == "" {
 		t.Errorf("after closing: open %d, stats %+v", rep2.Summary.OpenFindings, rep2.Cases)
 	}
-	if len(rep2.Cases.Periods) == 0 {
-		t.Error("no multi-period trend")
+	// One trend point per report period: the first month's audit, then
+	// the empty month's two audits (same period: the later one counts).
+	if n := len(rep2.Cases.Periods); n != 2 {
+		t.Errorf("trend has %d points, want 2 (one per report period): %+v", n, rep2.Cases.Periods)
+	} else if p := rep2.Cases.Periods[1]; p.Period == nil || !p.Period.To.Equal(empty.To) || p.BySeverity["critical"] != 0 {
+		t.Errorf("last point %+v: want the empty month with the leaver case closed", p)
+	}
+	if tt := rep2.Cases.TimeToRemediate; len(tt) != 1 || tt[0].Severity != "critical" || tt[0].Closed != 1 || tt[0].MedianH != tt[0].P90H {
+		t.Errorf("time to remediate %+v: want the one critical case", tt)
+	}
+}
+
+func TestOpenPerPeriodAndTTR(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2025, 12, d, 0, 0, 0, 0, time.UTC) }
+	open := func(at time.Time) CaseEvent { return CaseEvent{At: at, By: CaseAuditor, To: CaseOpen} }
+	closeAt := func(at time.Time) CaseEvent { return CaseEvent{At: at, By: "dpo", From: CaseOpen, To: CaseRemediated} }
+	cases := []Case{
+		{Severity: "high", History: []CaseEvent{open(day(2)), closeAt(day(10))}},
+		{Severity: "high", History: []CaseEvent{open(day(2))}},
+		{Severity: "low", History: []CaseEvent{open(day(9)), {At: day(9), By: "dpo", Note: "looked"}}},
+	}
+	var audits []AuditPoint
+	for _, d := range []int{8, 1, 15, 8} { // out of order, 8 twice
+		audits = addAuditPoint(audits, AuditPoint{At: day(d).Add(time.Hour), Period: Period{From: day(d).AddDate(0, 0, -7), To: day(d)}})
+	}
+	got := openPerPeriod(cases, audits)
+	want := []map[string]int{{}, {"high": 2}, {"high": 1, "low": 1}}
+	if len(got) != len(want) {
+		t.Fatalf("got %d points, want %d: %+v", len(got), len(want), got)
+	}
+	for i := range want {
+		if len(got[i].BySeverity) != len(want[i]) {
+			t.Errorf("point %d: %v, want %v", i, got[i].BySeverity, want[i])
+		}
+		for k, v := range want[i] {
+			if got[i].BySeverity[k] != v {
+				t.Errorf("point %d: %v, want %v", i, got[i].BySeverity, want[i])
+			}
+		}
+	}
+	h := time.Hour
+	ttr := ttrBySeverity(map[string][]time.Duration{
+		"low":  {10 * h},
+		"high": {1 * h, 2 * h, 3 * h, 4 * h, 5 * h, 6 * h, 7 * h, 8 * h, 9 * h, 100 * h},
+	})
+	if len(ttr) != 2 || ttr[0].Severity != "high" || ttr[0].MedianH != 5.5 || ttr[0].P90H != 9 || ttr[1].MedianH != 10 || ttr[1].P90H != 10 {
+		t.Errorf("time to remediate: %+v", ttr)
 	}
 }
 

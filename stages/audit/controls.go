@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -53,15 +52,19 @@ func controlMatrix(rules []detections.Rule, runs []DetectionRun, findings []Find
 			}
 			res.Checks = append(res.Checks, ch.ID)
 			if ch.Status == StatusNA {
-				res.Evidence = append(res.Evidence, fmt.Sprintf("check %s: n/a (no evidence supplied)", ch.ID))
+				res.say(msg("ctl.check_na", aText(ch.ID)))
 				continue
 			}
 			res.Status = worst(res.Status, ch.Status)
-			line := fmt.Sprintf("check %s: %s", ch.ID, ch.Status)
+			line := msg("ctl.check", aText(ch.ID), aTerm(ch.Status))
 			if len(ch.Evidence) > 0 {
-				line += " - " + ch.Evidence[0]
+				first := aText(ch.Evidence[0])
+				if m := MsgFor(ch.Evidence, ch.EvidenceMsgs, ch.Evidence[0]); m != nil {
+					first = Arg{Msg: m}
+				}
+				line = line.with("ctl.first", first)
 			}
-			res.Evidence = append(res.Evidence, line)
+			res.say(line)
 			if ch.Status == StatusFail || ch.Status == StatusWarn {
 				addFix(ch.Remediation)
 			}
@@ -76,14 +79,14 @@ func controlMatrix(rules []detections.Rule, runs []DetectionRun, findings []Find
 				open := r.Findings - r.Suppressed
 				if r.Considered == 0 {
 					// Ran over nothing: no positive evidence either way.
-					res.Evidence = append(res.Evidence, fmt.Sprintf("detection %s: ran over 0 events - no evidence", r.ID))
+					res.say(msg("ctl.det_none", aText(r.ID)))
 					continue
 				}
 				res.Status = worst(res.Status, StatusPass)
-				res.Evidence = append(res.Evidence, fmt.Sprintf("detection %s: ran over %d events, %d finding(s), %d open", r.ID, r.Considered, r.Findings, open))
+				res.say(msg("ctl.det_ran", aText(r.ID), aInt(r.Considered), aInt(r.Findings), aInt(open)))
 			default:
 				res.Status = worst(res.Status, StatusWarn)
-				res.Evidence = append(res.Evidence, fmt.Sprintf("detection %s: %s (%s)", r.ID, r.Status, r.Reason))
+				res.say(msg("ctl.det_other", aText(r.ID), aTerm(r.Status), reasonArg(r)))
 			}
 		}
 		for _, f := range findings {

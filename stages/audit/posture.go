@@ -223,19 +223,6 @@ func newCheck(id string) Check {
 	return Check{ID: id, Title: m.title, Controls: m.controls, Status: StatusNA, Remediation: m.remediation, Rule: checkRules[id]}
 }
 
-func ago(now, t time.Time) string {
-	d := now.Sub(t)
-	switch {
-	case d < 0:
-		return "in the future"
-	case d < 2*time.Hour:
-		return fmt.Sprintf("%d min ago", int(d.Minutes()))
-	case d < 72*time.Hour:
-		return fmt.Sprintf("%d h ago", int(d.Hours()))
-	}
-	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
-}
-
 // days formats a limit: "8d", "26h" or Go syntax.
 func days(d time.Duration) string {
 	switch {
@@ -297,12 +284,12 @@ func (p PostureInput) evidenceChecks(now time.Time) []Check {
 			switch {
 			case !ok || s.LastSuccess.IsZero():
 				snap.Status = StatusFail
-				snap.Evidence = append(snap.Evidence, t+": no successful snapshot")
+				snap.say(msg("snap.none", aText(t)))
 			case now.Sub(s.LastSuccess) > lim.MaxSnapshotAge:
 				snap.Status = StatusFail
-				snap.Evidence = append(snap.Evidence, fmt.Sprintf("%s: last snapshot %s %s (limit %s)", t, s.SnapshotID, ago(now, s.LastSuccess), days(lim.MaxSnapshotAge)))
+				snap.say(msg("snap.old", aText(t), aText(s.SnapshotID), aAge(now, s.LastSuccess), aLimit(lim.MaxSnapshotAge)))
 			default:
-				snap.Evidence = append(snap.Evidence, fmt.Sprintf("%s: snapshot %s %s", t, s.SnapshotID, ago(now, s.LastSuccess)))
+				snap.say(msg("snap.ok", aText(t), aText(s.SnapshotID), aAge(now, s.LastSuccess)))
 			}
 		}
 	}
@@ -322,15 +309,15 @@ func (p PostureInput) evidenceChecks(now time.Time) []Check {
 			switch {
 			case !ok || r.LastVerified.IsZero():
 				rest.Status = StatusFail
-				rest.Evidence = append(rest.Evidence, t+": never verified")
+				rest.say(msg("restore.never", aText(t)))
 			case !r.OK:
 				rest.Status = StatusFail
-				rest.Evidence = append(rest.Evidence, fmt.Sprintf("%s: last drill %s failed: %s", t, ago(now, r.LastVerified), r.Detail))
+				rest.say(msg("restore.failed", aText(t), aAge(now, r.LastVerified), aText(r.Detail)))
 			case now.Sub(r.LastVerified) > lim.MaxRestoreAge:
 				rest.Status = StatusFail
-				rest.Evidence = append(rest.Evidence, fmt.Sprintf("%s: last successful drill %s (limit %s)", t, ago(now, r.LastVerified), days(lim.MaxRestoreAge)))
+				rest.say(msg("restore.old", aText(t), aAge(now, r.LastVerified), aLimit(lim.MaxRestoreAge)))
 			default:
-				rest.Evidence = append(rest.Evidence, fmt.Sprintf("%s: restored and verified %s (snapshot %s)", t, ago(now, r.LastVerified), r.SnapshotID))
+				rest.say(msg("restore.ok", aText(t), aAge(now, r.LastVerified), aText(r.SnapshotID)))
 			}
 		}
 	}
@@ -342,7 +329,7 @@ func (p PostureInput) evidenceChecks(now time.Time) []Check {
 		for _, d := range p.Protection {
 			personal += d.PersonalColumns
 			protected += d.ProtectedColumns
-			prot.Evidence = append(prot.Evidence, fmt.Sprintf("%s: %d of %d personal-data columns protected", d.Dataset, d.ProtectedColumns, d.PersonalColumns))
+			prot.say(msg("protect.dataset", aText(d.Dataset), aInt(d.ProtectedColumns), aInt(d.PersonalColumns)))
 		}
 		share := 1.0
 		if personal > 0 {
@@ -356,7 +343,7 @@ func (p PostureInput) evidenceChecks(now time.Time) []Check {
 		default:
 			prot.Status = StatusFail
 		}
-		prot.Evidence = append([]string{fmt.Sprintf("%.1f%% of %d personal-data columns protected", share*100, personal)}, prot.Evidence...)
+		prot.sayFirst(msg("protect.total", aPct(share*100, 1), aInt(personal)))
 	}
 	out = append(out, prot)
 
@@ -368,15 +355,15 @@ func (p PostureInput) evidenceChecks(now time.Time) []Check {
 			if target <= 0 {
 				target = lim.MinK
 			}
-			line := fmt.Sprintf("%s: k=%d (target %d)", d.Dataset, d.K, target)
+			line := msg("kanon.k", aText(d.Dataset), aInt(d.K), aInt(target))
 			if d.TargetL > 0 {
-				line += fmt.Sprintf(", l=%d (target %d)", d.L, d.TargetL)
+				line = line.with("kanon.l", aInt(d.L), aInt(d.TargetL))
 			}
 			if d.K < target || (d.TargetL > 0 && d.L < d.TargetL) {
 				kan.Status = StatusFail
-				line += " - not reached"
+				line = line.with("kanon.missed")
 			}
-			kan.Evidence = append(kan.Evidence, line)
+			kan.say(line)
 		}
 	}
 	out = append(out, kan)
@@ -391,19 +378,19 @@ func (p PostureInput) evidenceChecks(now time.Time) []Check {
 				since = k.Created
 			}
 			age := now.Sub(since)
-			line := fmt.Sprintf("key %s (%s): last rotated or created %s (limit %s)", k.ID, k.Purpose, ago(now, since), days(lim.MaxKeyAge))
+			line := msg("keys.age", aText(k.ID), aTerm(k.Purpose), aAge(now, since), aLimit(lim.MaxKeyAge))
 			switch {
 			case since.IsZero():
 				keys.Status = StatusFail
-				line = fmt.Sprintf("key %s (%s): no creation or rotation date", k.ID, k.Purpose)
+				line = msg("keys.undated", aText(k.ID), aTerm(k.Purpose))
 			case age > lim.MaxKeyAge:
 				keys.Status = StatusFail
-				line += " - overdue"
+				line = line.with("keys.overdue")
 			case age > lim.MaxKeyAge*9/10:
 				keys.Status = worst(keys.Status, StatusWarn)
-				line += " - due soon"
+				line = line.with("keys.due_soon")
 			}
-			keys.Evidence = append(keys.Evidence, line)
+			keys.say(line)
 		}
 	}
 	out = append(out, keys)
@@ -426,20 +413,20 @@ func (p PostureInput) evidenceChecks(now time.Time) []Check {
 			stages = append(stages, s)
 		}
 		sort.Strings(stages)
-		runs.Evidence = append(runs.Evidence, fmt.Sprintf("%d runs recorded, %d not successful", len(p.Runs), failed))
+		runs.say(msg("runs.total", aInt(len(p.Runs)), aInt(failed)))
 		if failed > 0 {
 			runs.Status = StatusWarn
 		}
 		for _, s := range stages {
 			r := latest[s]
-			line := fmt.Sprintf("%s: latest run %s %s: %s", s, r.RunID, ago(now, r.Started), r.Status)
+			line := msg("runs.latest", aTerm(s), aText(r.RunID), aAge(now, r.Started), aTerm(r.Status))
 			if !strings.EqualFold(r.Status, "success") {
 				runs.Status = StatusFail
 				if r.Error != "" {
-					line += " (" + r.Error + ")"
+					line = line.with("runs.error", aText(r.Error))
 				}
 			}
-			runs.Evidence = append(runs.Evidence, line)
+			runs.say(line)
 		}
 	}
 	out = append(out, runs)
@@ -448,19 +435,19 @@ func (p PostureInput) evidenceChecks(now time.Time) []Check {
 	if len(p.Classification) > 0 {
 		cls.Status = StatusPass
 		for _, c := range p.Classification {
-			line := fmt.Sprintf("%s: classified %s, %d personal-data columns", c.Table, ago(now, c.ClassifiedAt), c.PersonalColumns)
+			line := msg("cls.ok", aText(c.Table), aAge(now, c.ClassifiedAt), aInt(c.PersonalColumns))
 			switch {
 			case c.ClassifiedAt.IsZero():
 				cls.Status = StatusFail
-				line = c.Table + ": never classified"
+				line = msg("cls.never", aText(c.Table))
 			case !c.SchemaChangedAt.IsZero() && c.SchemaChangedAt.After(c.ClassifiedAt):
 				cls.Status = StatusFail
-				line += " - schema changed since"
+				line = line.with("cls.schema")
 			case now.Sub(c.ClassifiedAt) > lim.MaxClassifyAge:
 				cls.Status = worst(cls.Status, StatusWarn)
-				line += fmt.Sprintf(" - older than %s", days(lim.MaxClassifyAge))
+				line = line.with("cls.old", aLimit(lim.MaxClassifyAge))
 			}
-			cls.Evidence = append(cls.Evidence, line)
+			cls.say(line)
 		}
 	}
 	out = append(out, cls)
@@ -469,12 +456,12 @@ func (p PostureInput) evidenceChecks(now time.Time) []Check {
 	if len(p.Retention) > 0 {
 		ret.Status = StatusPass
 		for _, r := range p.Retention {
-			line := fmt.Sprintf("%s: oldest record %s (limit %s)", r.Dataset, ago(now, r.Oldest), days(r.MaxAge))
+			line := msg("ret.oldest", aText(r.Dataset), aAge(now, r.Oldest), aLimit(r.MaxAge))
 			if !r.Oldest.IsZero() && r.MaxAge > 0 && now.Sub(r.Oldest) > r.MaxAge+24*time.Hour {
 				ret.Status = StatusFail
-				line += " - kept too long"
+				line = line.with("ret.long")
 			}
-			ret.Evidence = append(ret.Evidence, line)
+			ret.say(line)
 		}
 	}
 	out = append(out, ret)
@@ -488,18 +475,18 @@ func (p PostureInput) evidenceChecks(now time.Time) []Check {
 			case r.Completed.IsZero() && now.Sub(r.Received) > lim.MaxErasureTime:
 				late++
 				er.Status = StatusFail
-				er.Evidence = append(er.Evidence, fmt.Sprintf("request %s: open since %s (limit %s)", r.RequestID, ago(now, r.Received), days(lim.MaxErasureTime)))
+				er.say(msg("erasure.open", aText(r.RequestID), aAge(now, r.Received), aLimit(lim.MaxErasureTime)))
 			case r.Completed.IsZero():
 				open++
 			case r.Completed.Sub(r.Received) > lim.MaxErasureTime:
 				late++
 				er.Status = StatusFail
-				er.Evidence = append(er.Evidence, fmt.Sprintf("request %s: completed after %d days (limit %s)", r.RequestID, int(r.Completed.Sub(r.Received).Hours()/24), days(lim.MaxErasureTime)))
+				er.say(msg("erasure.late", aText(r.RequestID), aInt(int(r.Completed.Sub(r.Received).Hours()/24)), aLimit(lim.MaxErasureTime)))
 			default:
 				done++
 			}
 		}
-		er.Evidence = append([]string{fmt.Sprintf("%d completed in time, %d open within the limit, %d late", done, open, late)}, er.Evidence...)
+		er.sayFirst(msg("erasure.total", aInt(done), aInt(open), aInt(late)))
 	}
 	out = append(out, er)
 	return out
@@ -562,7 +549,7 @@ func (e *engine) logChecks(ctx context.Context, from, to time.Time, stats []Sour
 	total := int(to.Sub(from).Hours())
 	if len(stats) > 0 && total > 0 {
 		cov.Status = StatusPass
-		judge := func(label string, gaps []gap, empty int) {
+		judge := func(label Arg, gaps []gap, empty int) {
 			longest := gap{}
 			for _, g := range gaps {
 				if g.hours() > longest.hours() {
@@ -570,39 +557,39 @@ func (e *engine) logChecks(ctx context.Context, from, to time.Time, stats []Sour
 				}
 			}
 			expected, covered := expectedCoverage(from, to, gaps, loc)
-			line := fmt.Sprintf("%s: events in %d of %d hours where activity is expected", label, covered, expected)
+			line := msg("cov.line", label, aInt(covered), aInt(expected))
 			share := 0.0
 			if expected > 0 {
 				share = float64(covered) / float64(expected)
-				line += fmt.Sprintf(" (%.1f%%)", share*100)
+				line = line.with("cov.share", aPct(share*100, 1))
 			}
-			line += fmt.Sprintf("; %d of %d hours without events", empty, total)
+			line = line.with("cov.empty", aInt(empty), aInt(total))
 			if longest.hours() > 0 {
-				line += fmt.Sprintf("; longest gap %d h from %s", longest.hours(), longest.Start.Format(time.RFC3339))
+				line = line.with("cov.gap", aInt(longest.hours()), aTime(longest.Start))
 			}
 			switch {
 			case empty >= total || expected == 0:
 				cov.Status = StatusFail
-				line += " - no events: coverage cannot be shown"
+				line = line.with("cov.none")
 			case share < 0.90 || time.Duration(longest.hours())*time.Hour >= lim.MaxLogGapFail:
 				cov.Status = StatusFail
 			case share < 0.99 || time.Duration(longest.hours())*time.Hour >= lim.MaxLogGap:
 				cov.Status = worst(cov.Status, StatusWarn)
 			}
-			cov.Evidence = append(cov.Evidence, line)
+			cov.say(line)
 		}
 		gaps, empty, err := e.coverageGaps(ctx, from, to, "")
 		if err != nil {
 			return nil, err
 		}
-		judge("all sources", gaps, empty)
+		judge(aMsg("cov.all"), gaps, empty)
 		if len(stats) > 1 {
 			for _, s := range stats {
 				g, n, err := e.coverageGaps(ctx, from, to, s.Name)
 				if err != nil {
 					return nil, err
 				}
-				judge("source "+s.Name, g, n)
+				judge(aMsg("cov.source", aText(s.Name)), g, n)
 			}
 		}
 	}
@@ -614,24 +601,24 @@ func (e *engine) logChecks(ctx context.Context, from, to time.Time, stats []Sour
 			if s.Read > 0 {
 				share = float64(s.Unmapped) / float64(s.Read)
 			}
-			line := fmt.Sprintf("%s: %d read, %d mapped, %d unmapped (%.2f%%)", s.Name, s.Read, s.Mapped, s.Unmapped, share*100)
-			if len(s.Reasons) > 0 {
-				var rs []string
-				for _, k := range sortedKeys(s.Reasons) {
-					rs = append(rs, fmt.Sprintf("%s %d", k, s.Reasons[k]))
+			line := msg("map.line", aText(s.Name), aInt(s.Read), aInt(s.Mapped), aInt(s.Unmapped), aPct(share*100, 2))
+			for i, k := range sortedKeys(s.Reasons) {
+				key := "map.reason"
+				if i > 0 {
+					key = "map.reason_next"
 				}
-				line += ": " + strings.Join(rs, ", ")
+				line = line.with(key, aTerm(k), aInt(s.Reasons[k]))
 			}
 			switch {
 			case s.Read == 0:
 				mp.Status = StatusFail
-				line = s.Name + ": no events read"
+				line = msg("map.none", aText(s.Name))
 			case share > lim.MaxUnmappedShare:
 				mp.Status = StatusFail
 			case s.Unmapped > 0:
 				mp.Status = worst(mp.Status, StatusWarn)
 			}
-			mp.Evidence = append(mp.Evidence, line)
+			mp.say(line)
 		}
 	}
 	return []Check{cov, mp}, nil
@@ -703,7 +690,7 @@ func (e *engine) leaverCheck(ctx context.Context, to time.Time, staffProvided bo
 		n++
 		c.Status = StatusFail
 		if n <= 50 {
-			c.Evidence = append(c.Evidence, fmt.Sprintf("%s left on %s but the account is active", who, left.Format("2006-01-02")))
+			c.say(msg("leaver.active", aText(who), aDate(left)))
 		}
 	}
 	if n == 0 {
@@ -711,9 +698,9 @@ func (e *engine) leaverCheck(ctx context.Context, to time.Time, staffProvided bo
 		if err := e.conn.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE leave_date IS NOT NULL) FROM staff`).Scan(&total); err != nil {
 			return c, err
 		}
-		c.Evidence = append(c.Evidence, fmt.Sprintf("all %d leavers' accounts are disabled", total))
+		c.say(msg("leaver.all", aInt(total)))
 	} else if n > 50 {
-		c.Evidence = append(c.Evidence, fmt.Sprintf("... and %d more", n-50))
+		c.say(msg("leaver.more", aInt(n-50)))
 	}
 	return c, rows.Err()
 }
@@ -734,14 +721,14 @@ func incidentCheck(findings []Finding, now time.Time, lim PostureLimits) Check {
 		}
 		open++
 		if open <= 20 {
-			c.Evidence = append(c.Evidence, fmt.Sprintf("%s %s %s (%s): assess by %s", f.Severity, f.Detection, f.Fingerprint[:12],
-				firstNonEmpty(f.User, f.Key), now.Add(lim.NotificationWindow).Format(time.RFC3339)))
+			c.say(msg("inc.open", aTerm(f.Severity), aText(f.Detection), aText(f.Fingerprint[:12]),
+				aText(firstNonEmpty(f.User, f.Key)), aTime(now.Add(lim.NotificationWindow))))
 		}
 	}
 	if open > 0 {
 		c.Status = StatusWarn
 	}
-	c.Evidence = append([]string{fmt.Sprintf("%d open high/critical findings, %d assessed (notified, closed or suppressed with a reason)", open, assessed)}, c.Evidence...)
+	c.sayFirst(msg("inc.total", aInt(open), aInt(assessed)))
 	return c
 }
 
@@ -769,13 +756,21 @@ func detectionsCheck(runs []DetectionRun) Check {
 		case RunSkipped:
 			skipped++
 			c.Status = worst(c.Status, StatusWarn)
-			c.Evidence = append(c.Evidence, r.ID+" skipped: "+r.Reason)
+			c.say(msg("det.skipped", aText(r.ID), reasonArg(r)))
 		case RunFailed:
 			failed++
 			c.Status = StatusFail
-			c.Evidence = append(c.Evidence, r.ID+" failed: "+r.Reason)
+			c.say(msg("det.failed", aText(r.ID), reasonArg(r)))
 		}
 	}
-	c.Evidence = append([]string{fmt.Sprintf("%d detections ran, %d skipped, %d failed", ran, skipped, failed)}, c.Evidence...)
+	c.sayFirst(msg("det.total", aInt(ran), aInt(skipped), aInt(failed)))
 	return c
+}
+
+// reasonArg is why a detection did not run: its message, or its text.
+func reasonArg(r DetectionRun) Arg {
+	if r.ReasonMsg != nil {
+		return Arg{Msg: r.ReasonMsg}
+	}
+	return aText(r.Reason)
 }

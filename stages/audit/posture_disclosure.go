@@ -1,9 +1,6 @@
 package audit
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // CheckDisclosure is the check that every analyst dataset passed the
 // disclosure check before it was published. The anonymization controls
@@ -30,7 +27,7 @@ func (p PostureInput) disclosureCheck() Check {
 	if len(p.Disclosure) == 0 {
 		if len(p.Protection) > 0 {
 			c.Status = StatusFail
-			c.Evidence = append(c.Evidence, "no dataset records a disclosure check")
+			c.say(msg("disc.none"))
 		}
 		return c
 	}
@@ -39,13 +36,12 @@ func (p PostureInput) disclosureCheck() Check {
 		switch {
 		case !d.Checked:
 			c.Status = StatusFail
-			c.Evidence = append(c.Evidence, fmt.Sprintf("%s: no disclosure check recorded (dataset missing or written before the check existed)", d.Dataset))
+			c.say(msg("disc.unchecked", aText(d.Dataset)))
 		case !d.Passed:
 			c.Status = StatusFail
-			c.Evidence = append(c.Evidence, fmt.Sprintf("%s: failed: %s", d.Dataset, strings.Join(d.Failures, "; ")))
+			c.say(msg("disc.failed", aText(d.Dataset), aText(strings.Join(d.Failures, "; "))))
 		default:
-			c.Evidence = append(c.Evidence, fmt.Sprintf("%s: passed (k=%d, %d rows, smallest class %d, %d released columns checked)",
-				d.Dataset, d.K, d.Rows, d.MinClass, d.Columns))
+			c.say(msg("disc.passed", aText(d.Dataset), aInt(d.K), aInt(d.Rows), aInt(d.MinClass), aInt(d.Columns)))
 		}
 	}
 	return c

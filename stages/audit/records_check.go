@@ -1,7 +1,5 @@
 package audit
 
-import "fmt"
-
 // Record check ids: a formal record is complete only when every item it
 // needs is stated or evidenced.
 const (
@@ -29,12 +27,14 @@ func recordChecks(recs []RecordEvidence) []Check {
 			}
 			if len(r.Gaps) == 0 {
 				c.Status = StatusPass
-				c.Evidence = append(c.Evidence, "every item filled in")
+				c.say(msg("rec.complete"))
 				continue
 			}
 			c.Status = StatusFail
-			c.Evidence = append(c.Evidence, fmt.Sprintf("%d gap(s)", len(r.Gaps)))
-			c.Evidence = append(c.Evidence, r.Gaps...)
+			c.say(msg("rec.gaps", aInt(len(r.Gaps))))
+			for _, g := range r.Gaps {
+				c.say(msg("rec.gap", aText(g)))
+			}
 		}
 		out = append(out, c)
 	}

@@ -68,6 +68,7 @@ type DetectionRun struct {
 	Controls    []string       `json:"controls"`
 	Status      string         `json:"status"` // ran | skipped | failed
 	Reason      string         `json:"reason,omitempty"`
+	ReasonMsg   *Msg           `json:"reason_msg,omitempty"` // Reason as a message, when it is one of the audit's
 	Params      map[string]any `json:"params,omitempty"`
 	Considered  int64          `json:"events_considered"` // events of the rule's actions in the period
 	Findings    int            `json:"findings"`
@@ -145,6 +146,9 @@ type Check struct {
 	Controls    []string `json:"controls"`
 	Remediation string   `json:"remediation,omitempty"`
 	Rule        string   `json:"rule,omitempty"` // how the status is decided
+	// EvidenceMsgs are the evidence lines as messages, for reports in other
+	// languages (see Msg); a line written as plain text has none.
+	EvidenceMsgs []Msg `json:"evidence_msgs,omitempty"`
 }
 
 // ControlResult is one row of the control matrix.
@@ -157,6 +161,8 @@ type ControlResult struct {
 	Findings    []string `json:"findings,omitempty"` // fingerprints of open findings
 	Improvement string   `json:"improvement"`
 	Rule        string   `json:"rule,omitempty"` // how the status is decided
+	// EvidenceMsgs are the evidence lines as messages (see Check).
+	EvidenceMsgs []Msg `json:"evidence_msgs,omitempty"`
 }
 
 // Charts holds the data behind the report's charts.

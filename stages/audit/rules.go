@@ -339,3 +339,42 @@ func (e *engine) insertRow(ctx context.Context, table string, cols []detections.
 	q := "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") VALUES (" + strings.Join(ph, ", ") + ")"
 	return e.exec(ctx, q, args...)
 }
+
+// ExampleDetails runs the match examples of rules and returns the detail
+// sentences their findings carry, by rule id: what a translation of the
+// detail sentences (package reports) must cover.
+func ExampleDetails(ctx context.Context, rules []detections.Rule) (map[string][]string, error) {
+	eng, err := openEngine(ctx, "", "", 1)
+	if err != nil {
+		return nil, err
+	}
+	defer eng.Close()
+	for _, s := range detections.SchemaSQL() {
+		if err := eng.exec(ctx, s); err != nil {
+			return nil, fmt.Errorf("%w: canonical schema: %v", ErrEngine, err)
+		}
+	}
+	out := map[string][]string{}
+	for i := range rules {
+		r := &rules[i]
+		for _, ex := range r.Examples.Match {
+			if err := eng.loadExample(ctx, ex); err != nil {
+				return nil, err
+			}
+			values, err := r.Values(ex.Params)
+			if err != nil {
+				return nil, err
+			}
+			found, err := eng.runRule(ctx, r, values, exampleFrom, exampleTo, 1)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %s: %w", r.ID, ex.Name, err)
+			}
+			for _, f := range found {
+				if f.detail != "" {
+					out[r.ID] = append(out[r.ID], f.detail)
+				}
+			}
+		}
+	}
+	return out, nil
+}

@@ -6,6 +6,7 @@ var checkRules = map[string]string{
 	CheckSnapshots:      "pass: every table has a successful snapshot younger than the limit (default 26h); fail: any table without one; n/a: no tables known",
 	CheckRestores:       "pass: every table's last restore drill succeeded within the limit (default 8 days); fail: a table never verified, failed or overdue; n/a: no tables known",
 	CheckProtection:     "pass: every personal-data column is protected in the analyst datasets; warn: at least the minimum share (default 90%); fail: below; n/a: no dataset descriptions",
+	CheckDisclosure:     "pass: every analyst dataset recorded a passed disclosure check before it was published; fail: any failed or recorded none (also when datasets exist and none records one); n/a: no analyst datasets",
 	CheckKAnonymity:     "pass: every dataset reached its k (and l) target; fail: any missed; n/a: no privacy evidence",
 	CheckKeys:           "pass: every key created or rotated within the cryptoperiod (default 365 days); warn: in its last tenth; fail: overdue or undated; n/a: no keys",
 	CheckRuns:           "pass: every stage's latest run succeeded and none failed; warn: earlier runs failed; fail: a latest run failed; n/a: no ledger",

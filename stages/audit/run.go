@@ -212,7 +212,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			}
 		}
 		if len(missing) > 0 {
-			run.Status, run.Reason = RunSkipped, fmt.Sprintf("no %v reference rows", missing)
+			m := msg("det.noref", aText(fmt.Sprint(missing)))
+			run.Status, run.Reason, run.ReasonMsg = RunSkipped, m.String(), &m
 			runs = append(runs, run)
 			continue
 		}
