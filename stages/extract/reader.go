@@ -179,6 +179,8 @@ type csvReader struct {
 
 	sheet      string       // xlsx: the sheet read
 	hiddenRows atomic.Int64 // xlsx: hidden rows seen (set at the end)
+	hiddenCols atomic.Int64 // xlsx: hidden columns
+	merged     atomic.Int64 // xlsx: merged ranges filled
 	sp         *splitter
 	sr         *source
 
@@ -855,6 +857,12 @@ func (r *csvReader) Stats() Stats {
 	if n := r.hiddenRows.Load(); n > 0 {
 		s.Warnings = append(s.Warnings, fmt.Sprintf("sheet %q: %d hidden rows were read like the others", r.sheet, n))
 	}
+	if n := r.hiddenCols.Load(); n > 0 {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("sheet %q: %d hidden columns were read like the others", r.sheet, n))
+	}
+	if n := r.merged.Load(); n > 0 {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("sheet %q: %d merged ranges: every cell of a range was given its top-left cell's value", r.sheet, n))
+	}
 	if s.Encoding == "" {
 		s.Encoding, s.EncodingConfidence = encUTF8.String(), 1
 		if e, err := parseEncoding(r.opts.Encoding); err == nil && e.kind != encUndecided {
@@ -1063,6 +1071,8 @@ func (b *builder) rejectProblem(blk *block, rec *record) {
 		}
 	case probTooLong:
 		reason = fmt.Sprintf("quoted field not closed within %d bytes (MaxRecordBytes); this line was rejected and reading resumed on the next line", b.r.opts.MaxRecordBytes)
+	case probCellTooLong:
+		reason = fmt.Sprintf("cell in column %s is longer than %d bytes (MaxRecordBytes); this row was rejected", strconv.Quote(col), b.r.opts.MaxRecordBytes)
 	default:
 		reason = problemText(rec.prob, col)
 		if rec.prob == probUnterminated {

@@ -24,6 +24,7 @@ const (
 	probUnterminated         // a quoted field still open at the end of the file
 	probTooLong              // a quoted field still open after MaxRecordBytes
 	probEncoding             // undecodable bytes
+	probCellTooLong          // an .xlsx cell longer than MaxRecordBytes
 )
 
 // record is one CSV record of a block.
