@@ -244,7 +244,7 @@ func TestXLSXDamaged(t *testing.T) {
 func TestNumFmtKind(t *testing.T) {
 	for code, want := range map[string]cellKind{
 		"yyyy-mm-dd":                     kindDate,
-		`yyyy"年"m"月"d"日"`:               kindDate,
+		`yyyy"年"m"月"d"日"`:                kindDate,
 		"yyyy/m/d h:mm":                  kindDateTime,
 		"h:mm AM/PM":                     kindTime,
 		"mm:ss":                          kindTime,
