@@ -372,23 +372,32 @@ func (r *csvReader) produceXLSX(x *xlsxSheet) {
 					continue
 				}
 				c := col + 1
-				if v, ok := s.attr("r"); ok {
-					cc, _, err := cellRef(v)
-					if err != nil || cc <= col {
-						fail(rowNum, fmt.Errorf("cell reference %q out of order", v))
-						return
+				style, typ = 0, 0
+				var bad []byte
+				s.eachAttr(func(name, v []byte) bool {
+					if len(name) != 1 {
+						return true
 					}
-					c = cc
+					switch name[0] {
+					case 'r':
+						cc, _, err := cellRef(v)
+						if err != nil || cc <= col {
+							bad = append([]byte(nil), v...)
+							return false
+						}
+						c = cc
+					case 's':
+						style, _ = parseSmallUint(v)
+					case 't':
+						typ = cellType(v)
+					}
+					return true
+				})
+				if bad != nil {
+					fail(rowNum, fmt.Errorf("cell reference %q out of order", bad))
+					return
 				}
 				col = c
-				style = 0
-				if v, ok := s.attr("s"); ok {
-					style, _ = parseSmallUint(v)
-				}
-				typ = 0
-				if v, ok := s.attr("t"); ok && len(v) > 0 {
-					typ = cellType(v)
-				}
 				s.raw, s.over = s.raw[:0], false
 				inCell = kind == tagStart
 			case "col":

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	kflate "github.com/klauspost/compress/flate"
 )
 
 // xlsxBook is an .xlsx workbook opened for streaming: its package parts are
@@ -45,6 +47,9 @@ func openXLSXBook(ra io.ReaderAt, size int64) (*xlsxBook, error) {
 	if err != nil {
 		return nil, fmt.Errorf("not a readable .xlsx workbook (zip: %v)", err)
 	}
+	// klauspost/compress inflates faster than compress/flate; the sheet is
+	// inflated twice (merged ranges come after the data).
+	zr.RegisterDecompressor(zip.Deflate, func(r io.Reader) io.ReadCloser { return kflate.NewReader(r) })
 	b := &xlsxBook{zr: zr, files: map[string]*zip.File{}}
 	for _, f := range zr.File {
 		b.files[strings.ToLower(strings.TrimPrefix(f.Name, "/"))] = f

@@ -232,6 +232,21 @@ func localName(t []byte) []byte {
 // attr returns the value of the attribute with local name want in the
 // current tag (unescaped), and whether it is there.
 func (s *xmlScan) attr(want string) ([]byte, bool) {
+	var out []byte
+	found := false
+	s.eachAttr(func(name, val []byte) bool {
+		if string(name) == want {
+			out, found = val, true
+			return false
+		}
+		return true
+	})
+	return out, found
+}
+
+// eachAttr calls fn with each attribute's local name and (unescaped) value
+// in the current tag until fn returns false.
+func (s *xmlScan) eachAttr(fn func(name, val []byte) bool) {
 	t := s.tag
 	// skip the element name
 	i := 0
@@ -261,7 +276,7 @@ func (s *xmlScan) attr(want string) ([]byte, bool) {
 			i++
 		}
 		if i >= len(t) || (t[i] != '"' && t[i] != '\'') {
-			return nil, false
+			return
 		}
 		q := t[i]
 		i++
@@ -274,14 +289,13 @@ func (s *xmlScan) attr(want string) ([]byte, bool) {
 		if j := bytes.IndexByte(name, ':'); j >= 0 {
 			name = name[j+1:]
 		}
-		if string(name) == want {
-			if bytes.IndexByte(val, '&') >= 0 {
-				return unescapeXML(nil, val), true
-			}
-			return val, true
+		if bytes.IndexByte(val, '&') >= 0 {
+			val = unescapeXML(nil, val)
+		}
+		if !fn(name, val) {
+			return
 		}
 	}
-	return nil, false
 }
 
 func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
