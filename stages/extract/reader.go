@@ -177,12 +177,13 @@ type csvReader struct {
 
 	extraCols int // trailing unnamed header cells, dropped
 
-	sheet      string       // xlsx: the sheet read
-	hiddenRows atomic.Int64 // xlsx: hidden rows seen (set at the end)
-	hiddenCols atomic.Int64 // xlsx: hidden columns
-	merged     atomic.Int64 // xlsx: merged ranges filled
-	sp         *splitter
-	sr         *source
+	sheet        string       // xlsx: the sheet read
+	hiddenRows   atomic.Int64 // xlsx: hidden rows seen (set at the end)
+	hiddenCols   atomic.Int64 // xlsx: hidden columns
+	merged       atomic.Int64 // xlsx: merged ranges
+	mergedFilled atomic.Int64 // xlsx: single-column merged ranges filled down
+	sp           *splitter
+	sr           *source
 
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
@@ -920,7 +921,7 @@ func (r *csvReader) Stats() Stats {
 		s.Warnings = append(s.Warnings, fmt.Sprintf("sheet %q: %d hidden columns were read like the others", r.sheet, n))
 	}
 	if n := r.merged.Load(); n > 0 {
-		s.Warnings = append(s.Warnings, fmt.Sprintf("sheet %q: %d merged ranges: every cell of a range was given its top-left cell's value", r.sheet, n))
+		s.Warnings = append(s.Warnings, fmt.Sprintf("sheet %q: %d merged ranges: %d one-column ranges were filled down with their top cell's value, the others keep it in their top-left cell only", r.sheet, n, r.mergedFilled.Load()))
 	}
 	if s.Encoding == "" {
 		s.Encoding, s.EncodingConfidence = encUTF8.String(), 1

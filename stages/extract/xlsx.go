@@ -42,8 +42,10 @@ func Open(ctx context.Context, path string, opts CSVOptions, sheet string) (Tabl
 // shared, inline and rich-text strings are text (a long ID typed as text
 // stays text); booleans are TRUE/FALSE; formula cells give their cached
 // result. A merged range gives every cell of the range the value of its
-// top-left cell (sub-form exports merge a record's cells over its
-// sub-rows; each row keeps its record). Hidden rows and columns are read
+// top cell when it is one column over several rows (sub-form exports
+// merge a record's cells over its sub-rows; each row keeps its record);
+// ranges across columns (titles, group headers) keep their value in the
+// top-left cell only, as Excel's own CSV export does. Hidden rows and columns are read
 // like the others; both are noted in Stats.Warnings. Rows then go through
 // the same header detection, inference, typing and rejects as CSV. The
 // encoding and delimiter options do not apply.
@@ -81,7 +83,7 @@ func OpenXLSX(ctx context.Context, path string, opts CSVOptions, sheet string) (
 	if x.sst, err = wb.sharedStrings(); err != nil {
 		return fail(fmt.Errorf("%w: %v", ErrUnsupportedFormat, err))
 	}
-	if x.merges, err = wb.mergedRanges(ref.path); err != nil {
+	if x.merges, x.mergedAll, err = wb.mergedRanges(ref.path); err != nil {
 		return fail(fmt.Errorf("%w: sheet %q: %v", ErrUnsupportedFormat, ref.name, err))
 	}
 	r := &csvReader{
@@ -139,7 +141,9 @@ type xlsxSheet struct {
 	ref    xlsxSheetRef
 	kinds  []cellKind
 	sst    []string
-	merges []mergeRange
+	merges []mergeRange // single-column ranges, filled down
+	// mergedAll counts every merged range of the sheet
+	mergedAll int
 }
 
 // xlsxRow collects one row's cells: text[ends[i-1]:ends[i]] is column i.
@@ -437,7 +441,8 @@ func (r *csvReader) produceXLSX(x *xlsxSheet) {
 done:
 	r.hiddenRows.Store(hiddenRows)
 	r.hiddenCols.Store(int64(hiddenCols))
-	r.merged.Store(int64(len(x.merges)))
+	r.merged.Store(int64(x.mergedAll))
+	r.mergedFilled.Store(int64(len(x.merges)))
 	blk.bytes = r.opened.Size()
 	if err := r.unchanged(); err != nil {
 		blk.err = err

@@ -112,9 +112,10 @@ func TestXLSXInlineStrings(t *testing.T) {
 	}
 }
 
-// Merged ranges: every cell of a range gets the top-left value (a record's
-// cells merged over its sub-form rows); rows with no value of their own
-// stay blank. Hidden rows and columns are read and noted.
+// Merged ranges: a one-column range over several rows is filled down (a
+// record's cells merged over its sub-form rows); a title merged across the
+// width stays one cell, so it is still seen as a title row. Hidden rows and
+// columns are read and noted.
 func TestXLSXMergedHidden(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "t.xlsx")
 	f := excelize.NewFile()
@@ -123,31 +124,33 @@ func TestXLSXMergedHidden(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// a title merged over the table's width, then the header
+	set("A1", "客户导出")
 	for i, h := range []string{"客户", "负责人", "联系人", "电话"} {
-		c, _ := excelize.CoordinatesToCellName(i+1, 1)
+		c, _ := excelize.CoordinatesToCellName(i+1, 2)
 		set(c, h)
 	}
-	// customer A over rows 2-4 (three contacts), customer B on row 5
-	set("A2", "客户A")
-	set("B2", "张伟")
-	set("C2", "李一")
-	set("D2", "13800000001")
-	set("C3", "李二")
-	set("D3", "13800000002")
-	set("C4", "李三")
-	set("D4", "13800000003")
-	set("A5", "客户B")
-	set("B5", "王芳")
-	set("C5", "赵四")
-	set("D5", "13800000004")
-	for _, r := range []string{"A2:A4", "B2:B4"} {
+	// customer A over rows 3-5 (three contacts), customer B on row 6
+	set("A3", "客户A")
+	set("B3", "张伟")
+	set("C3", "李一")
+	set("D3", "13800000001")
+	set("C4", "李二")
+	set("D4", "13800000002")
+	set("C5", "李三")
+	set("D5", "13800000003")
+	set("A6", "客户B")
+	set("B6", "王芳")
+	set("C6", "赵四")
+	set("D6", "13800000004")
+	for _, r := range []string{"A1:D1", "A3:A5", "B3:B5"} {
 		a, z, _ := strings.Cut(r, ":")
 		if err := f.MergeCell("Sheet1", a, z); err != nil {
 			t.Fatal(err)
 		}
 	}
 	f.SetColVisible("Sheet1", "D", false)
-	f.SetRowVisible("Sheet1", 3, false)
+	f.SetRowVisible("Sheet1", 4, false)
 	if err := f.SaveAs(path); err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +165,10 @@ func TestXLSXMergedHidden(t *testing.T) {
 		t.Errorf("rows\n%s\nwant\n%s", strings.Join(got, "|"), want)
 	}
 	w := strings.Join(st.Warnings, "\n")
-	for _, s := range []string{"1 hidden rows", "1 hidden columns", "2 merged ranges"} {
+	if st.TitleRows != 1 {
+		t.Errorf("title rows %d", st.TitleRows)
+	}
+	for _, s := range []string{"1 hidden rows", "1 hidden columns", "3 merged ranges: 2 one-column ranges were filled down"} {
 		if !strings.Contains(w, s) {
 			t.Errorf("warnings lack %q: %s", s, w)
 		}

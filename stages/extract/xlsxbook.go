@@ -331,8 +331,26 @@ type mergeRange struct {
 
 // mergedRanges reads the <mergeCells> of a worksheet, which come after its
 // <sheetData>: a quick byte search finds the end of the sheet data, the
-// rest is scanned for mergeCell tags. Ranges come sorted by first row.
-func (b *xlsxBook) mergedRanges(sheetPath string) ([]mergeRange, error) {
+// rest is scanned for mergeCell tags. It returns the ranges to fill (one
+// column, several rows: a record's cell over its sub-rows), sorted by first
+// row, and the number of all merged ranges. Ranges across columns (titles
+// over the table, group headers) are left as Excel's CSV export leaves
+// them: the value in the top-left cell only.
+func (b *xlsxBook) mergedRanges(sheetPath string) ([]mergeRange, int, error) {
+	out, err := b.allMergedRanges(sheetPath)
+	if err != nil {
+		return nil, 0, err
+	}
+	fill := out[:0:0]
+	for _, m := range out {
+		if m.c1 == m.c2 && m.r2 > m.r1 {
+			fill = append(fill, m)
+		}
+	}
+	return fill, len(out), nil
+}
+
+func (b *xlsxBook) allMergedRanges(sheetPath string) ([]mergeRange, error) {
 	rc, err := b.open(sheetPath)
 	if err != nil {
 		return nil, err
