@@ -19,6 +19,8 @@ import (
 //	gauge.snapshot_bytes.<table>                       its size on disk
 //	gauge.snapshot_rows.<table>                        its rows
 //	gauge.snapshot_rejected_rows.<table>               rows it rejected
+//	gauge.extract_rows_read.<table>                    rows the table's last extraction read, committed or failed
+//	gauge.extract_rows_rejected.<table>                rows it rejected (share = rejected / read)
 //	gauge.disclosure_check_ok.<table>                  1 if the dataset passed the disclosure check, else 0
 //	gauge.verify_coverage_percent                      tables drilled by the last verify, in % of all tables
 const CountGaugePrefix = "gauge."

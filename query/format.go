@@ -59,6 +59,7 @@ type column struct {
 	name    string
 	dbType  string // DuckDB type name, e.g. VARCHAR, DECIMAL(10,2)
 	numeric bool
+	zoned   bool // TIMESTAMP WITH TIME ZONE: shown in the session's zone
 }
 
 // resultWriter writes one result in one format.
@@ -405,7 +406,8 @@ func formatFloat(f float64, bits int) string {
 }
 
 // formatTime renders DATE, TIME and TIMESTAMP values as DuckDB does;
-// TIMESTAMP WITH TIME ZONE in UTC with its offset.
+// TIMESTAMP WITH TIME ZONE in the value's zone (the session's) with its
+// offset.
 func formatTime(t time.Time, dbType string) string {
 	frac := func(layout string) string {
 		if t.Nanosecond() != 0 {
@@ -421,7 +423,9 @@ func formatTime(t time.Time, dbType string) string {
 	case "TIMETZ", "TIME WITH TIME ZONE":
 		return t.Format(frac("15:04:05") + "-07")
 	case "TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE":
-		return t.UTC().Format(frac("2006-01-02 15:04:05") + "-07")
+		// in the session's zone (the value was moved there), with DuckDB's
+		// offset style: +08, +05:30
+		return t.Format(frac("2006-01-02 15:04:05")) + zoneOffset(t)
 	case "TIMESTAMP_NS":
 		if t.Nanosecond() != 0 {
 			return t.UTC().Format("2006-01-02 15:04:05.999999999")

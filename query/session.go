@@ -45,6 +45,11 @@ type Options struct {
 
 	Host string           // default os.Hostname
 	Now  func() time.Time // default time.Now
+	// TimeZone is the zone timestamps are shown in and DuckDB's TimeZone
+	// setting (casts, date parts, ::DATE): an IANA name, "Local", or empty
+	// for UTC. The analyst changes it with SET TimeZone = 'Zone' (RESET
+	// TimeZone goes back to this one).
+	TimeZone string
 }
 
 // Stats describe one statement that ran.
@@ -79,6 +84,8 @@ type Session struct {
 	sets    []dataset       // the datasets with a view
 	scanned []dataset       // what the last scan found (a dataset DuckDB cannot read has no view)
 	warned  map[string]bool // skipped directories already warned about
+
+	zone, defaultZone *time.Location // shown zone; the configured one
 }
 
 // dataset is one dataset directory and its Parquet files.
@@ -114,7 +121,11 @@ func Open(ctx context.Context, opts Options) (*Session, error) {
 		}
 		format = f
 	}
-	s := &Session{format: format, maxRows: opts.MaxRows, log: opts.Logger, now: opts.Now, host: opts.Host, warned: map[string]bool{}}
+	zone, err := loadZone(opts.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrOptions, err)
+	}
+	s := &Session{format: format, maxRows: opts.MaxRows, log: opts.Logger, now: opts.Now, host: opts.Host, warned: map[string]bool{}, zone: zone, defaultZone: zone}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -378,7 +389,7 @@ func (s *Session) build(ctx context.Context, sets []dataset) (*engine, []dataset
 		for _, q := range []string{
 			"SET autoinstall_known_extensions = false",
 			"SET autoload_known_extensions = false",
-			"SET TimeZone = 'UTC'",
+			"SET TimeZone = " + sqlString(duckZoneName(s.zone)),
 		} {
 			if _, err := ex.ExecContext(context.Background(), q, nil); err != nil {
 				return fmt.Errorf("%s: %w", q, err)
@@ -544,6 +555,10 @@ func sqlError(err error) error {
 
 func (s *Session) exec(ctx context.Context, sqlText string, w io.Writer, st *Stats, start time.Time) error {
 	s.refresh(ctx)
+	if name, ok := parseSetTimeZone(sqlText); ok {
+		st.Statement = "SET"
+		return s.setZone(ctx, name)
+	}
 	text, err := precheck(sqlText)
 	st.Statement = leadingKeyword(sqlText)
 	st.Tables = referencedTables(sqlText, s.names())
@@ -659,6 +674,7 @@ func (s *Session) stream(ctx context.Context, rows driver.Rows, w io.Writer, st 
 			cols[i].dbType = typer.ColumnTypeDatabaseTypeName(i)
 		}
 		cols[i].numeric = isNumericType(cols[i].dbType)
+		cols[i].zoned = isZonedType(cols[i].dbType)
 	}
 	st.Columns = len(cols)
 	rw := newResultWriter(s.format, w, explain)
@@ -684,6 +700,9 @@ func (s *Session) stream(ctx context.Context, rows driver.Rows, w io.Writer, st 
 			break
 		}
 		for i, v := range dest {
+			if t, ok := v.(time.Time); ok && cols[i].zoned {
+				v = t.In(s.zone)
+			}
 			vals[i] = v
 		}
 		if err := rw.row(vals); err != nil {

@@ -63,6 +63,7 @@ SQL (never its text). The audit counts the rows returned as exported records.`,
 				Format:   f,
 				MaxRows:  maxRows,
 				Logger:   g.log,
+				TimeZone: cfg.Location.String(), // timestamps shown in the config's zone
 			})
 			if err != nil {
 				return err

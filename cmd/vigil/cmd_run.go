@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -118,5 +120,15 @@ func printRun(g *globals, rr *pipeline.RunResult) {
 			line += "  error: " + s.Error
 		}
 		fmt.Fprintln(g.stdout, line)
+		var rejected []string
+		for k := range s.Detail {
+			if t, ok := strings.CutPrefix(k, "rejected."); ok {
+				rejected = append(rejected, t)
+			}
+		}
+		sort.Strings(rejected)
+		for _, t := range rejected {
+			fmt.Fprintf(g.stdout, "  WARN table %s: %s rejected; see `vigil rejects %s`\n", t, s.Detail["rejected."+t], t)
+		}
 	}
 }

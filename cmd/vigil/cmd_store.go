@@ -40,8 +40,15 @@ func statusCmd(g *globals) *cobra.Command {
 			}
 			latest, setInfo, warns := ledgerStatus(cfg, snaps)
 			rep.Warnings = append(rep.Warnings, warns...)
+			extractions := lastExtractions(cfg, latest)
+			for _, e := range extractions {
+				if e.Status == "failed" {
+					rep.Warnings = append(rep.Warnings, fmt.Sprintf("table %s: the last extraction (%s) failed, %d of %d rows rejected (%.2f%%); see `vigil rejects %s/%s`",
+						e.Table, e.Created.In(cfg.Location).Format("2006-01-02 15:04:05"), e.RowsRejected, e.RowsRead, e.RejectedPercent, e.Table, e.ID))
+				}
+			}
 			if g.jsonOut {
-				return g.printJSON(map[string]any{"status": rep, "snapshots": latest, "snapshot_set": setInfo})
+				return g.printJSON(map[string]any{"status": rep, "snapshots": latest, "snapshot_set": setInfo, "extractions": extractions})
 			}
 			tw := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintf(tw, "home %s, zone %s\n\n", rep.Home, rep.Timezone)
@@ -69,7 +76,7 @@ func statusCmd(g *globals) *cobra.Command {
 			}
 			fmt.Fprintln(tw, "\nTABLE\tLATEST SNAPSHOT\tROWS\tREJECTED\tCREATED")
 			for _, m := range latest {
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", m.Table, m.ID, m.Rows, m.RowsRejected, m.Created.In(cfg.Location).Format("2006-01-02 15:04:05"))
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", m.Table, m.ID, m.Rows, rejectedCell(m.RowsRejected, m.RowsRead), m.Created.In(cfg.Location).Format("2006-01-02 15:04:05"))
 			}
 			if setInfo != nil {
 				state := "complete"
@@ -405,4 +412,50 @@ func setsOf(ctx context.Context, t backup.Target, store string, tables []string,
 		}
 	}
 	return snapshot.Sets(store, tables)
+}
+
+// extractionStatus is a table's last extraction: its newest snapshot or a
+// newer failed attempt (kept under home/rejects), with its rejects.
+type extractionStatus struct {
+	Table           string    `json:"table"`
+	Status          string    `json:"status"` // ok (committed) or failed
+	ID              string    `json:"id"`
+	Created         time.Time `json:"created"`
+	RowsRead        int64     `json:"rows_read"`
+	RowsRejected    int64     `json:"rows_rejected"`
+	RejectedPercent float64   `json:"rejected_percent"`
+}
+
+// lastExtractions gives each table's last extraction, committed or failed.
+func lastExtractions(cfg *pipeline.Config, latest []*snapshot.Manifest) []extractionStatus {
+	byTable := map[string]*snapshot.Manifest{}
+	for _, m := range latest {
+		byTable[m.Table] = m
+	}
+	var out []extractionStatus
+	for _, t := range cfg.Tables() {
+		var e *extractionStatus
+		if m := byTable[t.Name]; m != nil {
+			e = &extractionStatus{Table: t.Name, Status: "ok", ID: m.ID, Created: m.Created, RowsRead: m.RowsRead, RowsRejected: m.RowsRejected}
+		}
+		if fe, err := latestFailedExtraction(cfg.Paths().Home, t.Name); err == nil && fe != nil && (e == nil || fe.Created.After(e.Created)) {
+			e = &extractionStatus{Table: t.Name, Status: "failed", ID: fe.ID, Created: fe.Created, RowsRead: fe.RowsRead, RowsRejected: fe.RowsRejected}
+		}
+		if e == nil {
+			continue
+		}
+		if e.RowsRead > 0 {
+			e.RejectedPercent = float64(e.RowsRejected) * 100 / float64(e.RowsRead)
+		}
+		out = append(out, *e)
+	}
+	return out
+}
+
+// rejectedCell is "0", or the count and its share of the rows read.
+func rejectedCell(rejected, read int64) string {
+	if rejected == 0 || read == 0 {
+		return fmt.Sprint(rejected)
+	}
+	return fmt.Sprintf("%d (%.2f%%)", rejected, float64(rejected)*100/float64(read))
 }

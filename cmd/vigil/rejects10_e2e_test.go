@@ -84,6 +84,25 @@ jobs:
 		}
 	}
 
+	// The rejects show in the run summary, status and the metrics.
+	if !strings.Contains(r.stdout, "WARN table orders: 22 of 100 rows (22.00%) rejected") {
+		t.Errorf("run summary lacks the WARN line:\n%s", r.stdout)
+	}
+	st := mustRun(t, dir, nil, "status")
+	if !strings.Contains(st.stdout, "table orders: the last extraction") || !strings.Contains(st.stdout, "22 of 100 rows rejected (22.00%)") {
+		t.Errorf("status does not show the failed table's rejects:\n%s", st.stdout)
+	}
+	noSecret("status", st.stdout+st.stderr)
+	prom, err := os.ReadFile(filepath.Join(dir, "home", "metrics", "vigil.prom"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`vigil_extract_rows_rejected{table="orders"} 22`, `vigil_extract_rows_read{table="orders"} 100`, `vigil_extract_rows_rejected{table="alpha"} 0`} {
+		if !strings.Contains(string(prom), want) {
+			t.Errorf("metrics lack %s:\n%s", want, prom)
+		}
+	}
+
 	var ms []struct {
 		Table string `json:"table"`
 	}
@@ -159,6 +178,10 @@ jobs:
 	rj = mustRun(t, dir, nil, "rejects", "orders")
 	if !strings.Contains(rj.stdout, "committed snapshot") || rejectRows(rj.stdout) != 22 {
 		t.Errorf("rejects of the committed snapshot:\n%s", rj.stdout)
+	}
+	st = mustRun(t, dir, nil, "status")
+	if !strings.Contains(st.stdout, "22 (22.00%)") || strings.Contains(st.stdout, "the last extraction") {
+		t.Errorf("status after the commit:\n%s", st.stdout)
 	}
 	noSecret("vigil rejects (snapshot)", rj.stdout)
 }

@@ -307,6 +307,9 @@ func gatherEvidence(cfg *pipeline.Config, kr *keys.Keyring) (*evidence, error) {
 		}
 		ev.backups = append(ev.backups, b)
 	}
+	for _, e := range lastExtractions(cfg, latestPerTable(ms)) {
+		p.Rejects = append(p.Rejects, audit.RejectsEvidence{Table: e.Table, ID: e.ID, Failed: e.Status == "failed", RowsRead: e.RowsRead, RowsRejected: e.RowsRejected})
+	}
 	for _, r := range vr.Results {
 		if verified[r.Table] {
 			continue

@@ -45,6 +45,14 @@ func (s snapshotStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Res
 		}
 		src := env.Config.Sources[t.Source]
 		m, stats, err := s.snapshotTable(ctx, env, src, t, kr)
+		if stats.RowsRead > 0 || stats.RowsRejected > 0 {
+			// the last extraction's rejects, committed or not
+			res.Add(pipeline.CountGaugePrefix+"extract_rows_read."+t.Name, stats.RowsRead)
+			res.Add(pipeline.CountGaugePrefix+"extract_rows_rejected."+t.Name, stats.RowsRejected)
+		}
+		if stats.RowsRejected > 0 {
+			res.SetDetail("rejected."+t.Name, fmt.Sprintf("%d of %d rows (%.2f%%)", stats.RowsRejected, stats.RowsRead, float64(stats.RowsRejected)*100/float64(max(stats.RowsRead, 1))))
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return res, fmt.Errorf("table %s: %w", t.Name, err)

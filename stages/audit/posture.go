@@ -24,6 +24,7 @@ type PostureInput struct {
 	Classification []ClassificationEvidence // when each table's personal-data inventory was last made
 	Retention      []RetentionEvidence      // retention limit and oldest record kept, per dataset
 	Records        []RecordEvidence         // completeness of the GDPR Art. 30 record and the PIPL assessment
+	Rejects        []RejectsEvidence        // each table's last extraction and its rejected rows (posture_rejects.go)
 	Limits         PostureLimits
 }
 
@@ -168,6 +169,9 @@ var checkMeta = map[string]struct {
 	CheckSnapshots: {"Daily encrypted snapshots of every table",
 		"Fix the failing snapshot job and take a snapshot of every listed table.",
 		[]string{"ISO27001:A.8.13", "GDPR:Art.32", "PIPL:Art.51", "CCPA:1798.100(e)"}},
+	CheckRejects: {"Source rows are read, not silently rejected",
+		"Look at the listed tables' rejects (`vigil rejects TABLE`), fix the export or its encoding/delimiter options, and snapshot again.",
+		[]string{"ISO27001:A.8.13", "GDPR:Art.32"}},
 	CheckRestores: {"Restore drills prove every table restores",
 		"Run `vigil verify` for the listed tables and fix what makes restores fail.",
 		[]string{"ISO27001:A.8.13", "GDPR:Art.32", "PIPL:Art.51"}},
@@ -294,6 +298,9 @@ func (p PostureInput) evidenceChecks(now time.Time) []Check {
 		}
 	}
 	out = append(out, snap)
+	if rc := p.rejectsCheck(); rc.Status != StatusNA {
+		out = append(out, rc)
+	}
 
 	rest := newCheck(CheckRestores)
 	if len(tables) > 0 {

@@ -4,6 +4,7 @@ package audit
 // DPO reads next to "pass" to know what it rests on.
 var checkRules = map[string]string{
 	CheckSnapshots:      "pass: every table has a successful snapshot younger than the limit (default 26h); fail: any table without one; n/a: no tables known",
+	CheckRejects:        "pass: no table's last extraction rejected a row; warn: a committed snapshot rejected rows (within max_rejected); fail: a table's last extraction failed on its rejects; n/a (not shown): no extraction evidence",
 	CheckRestores:       "pass: every table's last restore drill succeeded within the limit (default 8 days); fail: a table never verified, failed or overdue; n/a: no tables known",
 	CheckProtection:     "pass: every personal-data column is protected in the analyst datasets; warn: at least the minimum share (default 90%); fail: below; n/a: no dataset descriptions",
 	CheckDisclosure:     "pass: every analyst dataset recorded a passed disclosure check before it was published; fail: any failed or recorded none (also when datasets exist and none records one); n/a: no analyst datasets",

@@ -136,10 +136,15 @@ func FuzzHeaderDetection(f *testing.F) {
 		opts := CSVOptions{Delimiter: DelimiterAuto, SampleRows: 1 + int(knobs%7), MaxRecordBytes: 300}
 		if knobs&0x80 != 0 {
 			opts.HeaderRow = 1 + int(knobs>>4&7)
+		} else if knobs&0x40 != 0 {
+			opts.Header = HeaderNo
 		}
 		res, err := readAll(t, path, opts, 64)
 		if err != nil {
 			return
+		}
+		if s := res.stats; s.TitleRows > maxTitleRows || s.RowsRead != s.RowsWritten+s.RowsRejected {
+			t.Fatalf("stats %+v", s)
 		}
 		seen := map[string]bool{}
 		for _, fl := range res.schema.Fields() {

@@ -184,10 +184,13 @@ type csvReader struct {
 
 	extraCols int // trailing unnamed header cells, dropped
 
-	sheet      string       // xlsx: the sheet read
-	hiddenRows atomic.Int64 // xlsx: hidden rows seen (set at the end)
-	sp         *splitter
-	sr         *source
+	sheet        string       // xlsx: the sheet read
+	hiddenRows   atomic.Int64 // xlsx: hidden rows seen (set at the end)
+	hiddenCols   atomic.Int64 // xlsx: hidden columns
+	merged       atomic.Int64 // xlsx: merged ranges
+	mergedFilled atomic.Int64 // xlsx: single-column merged ranges filled down
+	sp           *splitter
+	sr           *source
 
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
@@ -455,6 +458,8 @@ func (r *csvReader) header(blk *block, hi int) ([]string, error) {
 		switch rec.prob {
 		case probEncoding:
 			why = "undecodable bytes for encoding " + blk.encName
+		case probLineTooLong, probCellTooLong:
+			return nil, &ParseError{File: r.path, Line: rec.line, Err: fmt.Errorf("%w: the header is longer than %d bytes (MaxRecordBytes)", ErrRecordTooLong, r.opts.MaxRecordBytes)}
 		default:
 			why = problemText(rec.prob, "")
 		}
@@ -602,6 +607,7 @@ func (r *csvReader) produce() {
 	}
 	var carry []byte
 	var pending *block
+	skipping := false
 	for {
 		if r.ctx.Err() != nil {
 			return
@@ -660,12 +666,68 @@ func (r *csvReader) produce() {
 				}
 			}
 		}
+		if skipping {
+			// the rest of a line that was too long: drop it
+			nl := bytes.IndexByte(blk.text, '\n')
+			if nl < 0 {
+				blk.text = blk.text[:0]
+				if eof {
+					if err := r.unchanged(); err != nil {
+						blk.err = err
+					}
+					send(blk)
+					return
+				}
+				carry, pending = nil, blk
+				continue
+			}
+			skipping = false
+			r.sp.line++
+			blk.text = append(blk.text[:0], blk.text[nl+1:]...)
+		}
 		consumed, tooLong := r.sp.split(blk, eof)
 		if tooLong != nil {
-			blk.err = &ParseError{File: r.path, Line: tooLong.line,
-				Err: fmt.Errorf("%w: no line feed within %d bytes (MaxRecordBytes)", ErrRecordTooLong, r.opts.MaxRecordBytes)}
-			send(blk)
-			return
+			// A line longer than MaxRecordBytes: reject it (keeping its
+			// first bytes as the raw row) and resume on the next line.
+			rest := blk.text[consumed:]
+			keep := min(len(rest), maxTooLongRaw, r.opts.MaxRecordBytes)
+			for keep > 0 && keep < len(rest) && !utf8.RuneStart(rest[keep]) {
+				keep--
+			}
+			blk.recs = append(blk.recs, record{line: tooLong.line, first: int32(len(blk.fields)), rawStart: uint32(consumed), rawEnd: uint32(consumed + keep), prob: probLineTooLong, probField: -1})
+			if nl := bytes.IndexByte(rest, '\n'); nl >= 0 {
+				r.sp.line++
+				carry = rest[nl+1:]
+				if eof {
+					// split the rest now, in a block of its own
+					pending = blk
+					nb := r.getBlock(len(carry))
+					nb.text = append(nb.text, carry...)
+					nb.enc, nb.encName, nb.confidence, nb.markers = blk.enc, blk.encName, blk.confidence, blk.markers
+					if !send(pending) {
+						return
+					}
+					pending = nil
+					if _, tl := r.sp.split(nb, true); tl != nil {
+						nb.err = &ParseError{File: r.path, Line: tl.line, Err: fmt.Errorf("%w: two lines over %d bytes at the end of the file", ErrRecordTooLong, r.opts.MaxRecordBytes)}
+					} else if err := r.unchanged(); err != nil {
+						nb.err = err
+					}
+					send(nb)
+					return
+				}
+			} else {
+				skipping, carry = !eof, nil
+				if eof {
+					if err := r.unchanged(); err != nil {
+						blk.err = err
+					}
+					send(blk)
+					return
+				}
+			}
+			pending = blk
+			continue
 		}
 		if eof {
 			if err := r.unchanged(); err != nil {
@@ -867,6 +929,12 @@ func (r *csvReader) Stats() Stats {
 	s.Warnings = append([]string(nil), s.Warnings...)
 	if n := r.hiddenRows.Load(); n > 0 {
 		s.Warnings = append(s.Warnings, fmt.Sprintf("sheet %q: %d hidden rows were read like the others", r.sheet, n))
+	}
+	if n := r.hiddenCols.Load(); n > 0 {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("sheet %q: %d hidden columns were read like the others", r.sheet, n))
+	}
+	if n := r.merged.Load(); n > 0 {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("sheet %q: %d merged ranges: %d one-column ranges were filled down with their top cell's value, the others keep it in their top-left cell only", r.sheet, n, r.mergedFilled.Load()))
 	}
 	if s.Encoding == "" {
 		s.Encoding, s.EncodingConfidence = encUTF8.String(), 1
@@ -1078,7 +1146,11 @@ func (b *builder) rejectProblem(blk *block, rec *record) {
 			reason += " at column " + strconv.Quote(col)
 		}
 	case probTooLong:
-		reason = fmt.Sprintf("quoted field not closed within %d bytes (MaxRecordBytes); this line was rejected and reading resumed on the next line", b.r.opts.MaxRecordBytes)
+		reason = fmt.Sprintf("quoted field opened on line %d is not closed within %d bytes (MaxRecordBytes): a stray quote; this line was rejected and reading resumed on the next line", rec.line, b.r.opts.MaxRecordBytes)
+	case probLineTooLong:
+		reason = fmt.Sprintf("line longer than %d bytes (MaxRecordBytes) without a line feed; it was rejected (its first %d bytes kept) and reading resumed on the next line", b.r.opts.MaxRecordBytes, maxTooLongRaw)
+	case probCellTooLong:
+		reason = fmt.Sprintf("cell in column %s is longer than %d bytes (MaxRecordBytes); this row was rejected", strconv.Quote(col), b.r.opts.MaxRecordBytes)
 	default:
 		reason = problemText(rec.prob, col)
 		if rec.prob == probUnterminated {

@@ -292,7 +292,7 @@ func TestOpenCSVFatal(t *testing.T) {
 		{name: "undecodable header", in: "id,\xFFname\n1,2\n", opts: CSVOptions{Encoding: "utf-8"}, target: ErrMalformedHeader, line: 1, column: "#2"},
 		{name: "UTF-16 BOM but utf-8 configured", in: "\xFF\xFEi\x00d\x00", opts: CSVOptions{Encoding: "utf-8"}, target: ErrUnsupportedEncoding, line: 1},
 		{name: "UTF-8 BOM but gbk configured", in: "\xEF\xBB\xBFid\n1\n", opts: CSVOptions{Encoding: "gbk"}, target: ErrUnsupportedEncoding, line: 1},
-		{name: "line too long", in: "id,name\n1," + strings.Repeat("x", 300) + "\n", opts: CSVOptions{MaxRecordBytes: 100, SampleRows: 5}, target: ErrRecordTooLong, line: 2},
+		{name: "header too long", in: "id," + strings.Repeat("x", 300) + "\n1,2\n", opts: CSVOptions{MaxRecordBytes: 100, SampleRows: 5}, target: ErrRecordTooLong, line: 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -557,5 +557,38 @@ func TestCSVDir(t *testing.T) {
 	}
 	if _, err := CSVDir(dir); !errors.Is(err, ErrDuplicateTable) {
 		t.Errorf("duplicate tables: %v", err)
+	}
+}
+
+// A line longer than MaxRecordBytes rejects that row only, wherever it
+// falls against the read chunks, at the end of the file or not; a runaway
+// quote is reported with the line it opened on.
+func TestOversizedLineRejectsRow(t *testing.T) {
+	long := strings.Repeat("x", 300)
+	for _, tc := range []struct {
+		name, in string
+		rows     int
+		line     int64
+		reason   string
+	}{
+		{"middle", "id,name\n1,a\n2," + long + "\n3,c\n", 2, 3, "line longer than 100 bytes"},
+		{"last with newline", "id,name\n1,a\n2," + long + "\n", 1, 3, "line longer than 100 bytes"},
+		{"last without newline", "id,name\n1,a\n2," + long, 1, 3, "line longer than 100 bytes"},
+		{"very long", "id,name\n1,a\n2," + strings.Repeat("y", 5000) + "\n3,c\n4,d\n", 3, 3, "line longer than 100 bytes"},
+		{"runaway quote", "id,name\n1,a\n2,\"b\n" + strings.Repeat("3,c\n", 40), 41, 3, "quoted field opened on line 3"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeFile(t, "t.csv", tc.in)
+			res := mustRead(t, path, CSVOptions{MaxRecordBytes: 100, SampleRows: 5})
+			if len(res.rows) != tc.rows || len(res.rejects) != 1 || res.rejects[0].Line != tc.line || !strings.Contains(res.rejects[0].Reason, tc.reason) {
+				t.Fatalf("rows %d rejects %+v", len(res.rows), res.rejects)
+			}
+			if s := res.stats; s.RowsRead != s.RowsWritten+s.RowsRejected {
+				t.Errorf("stats %+v", s)
+			}
+			if len(res.rejects[0].Raw) > maxTooLongRaw+16 {
+				t.Errorf("raw reject of %d bytes", len(res.rejects[0].Raw))
+			}
+		})
 	}
 }

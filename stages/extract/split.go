@@ -24,6 +24,8 @@ const (
 	probUnterminated         // a quoted field still open at the end of the file
 	probTooLong              // a quoted field still open after MaxRecordBytes
 	probEncoding             // undecodable bytes
+	probCellTooLong          // an .xlsx cell longer than MaxRecordBytes
+	probLineTooLong          // a line longer than MaxRecordBytes (only its start is kept)
 )
 
 // record is one CSV record of a block.
@@ -95,6 +97,9 @@ const (
 // zeroBytes flags the zero bytes of w in their high bits. Only the lowest
 // flag is exact (a borrow can flag bytes above it), which is all we use.
 func zeroBytes(w uint64) uint64 { return (w - lowBits) &^ w & highBits }
+
+// maxTooLongRaw is how much of a line over MaxRecordBytes its reject keeps.
+const maxTooLongRaw = 4096
 
 // tooLongError reports a physical line longer than maxRec.
 type tooLongError struct{ line int64 }

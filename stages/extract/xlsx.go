@@ -7,7 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/xuri/excelize/v2"
+	"bytes"
+	"strconv"
 )
 
 // ErrUnsupportedFormat is a file the extractor cannot read (legacy .xls).
@@ -30,18 +31,27 @@ func Open(ctx context.Context, path string, opts CSVOptions, sheet string) (Tabl
 	return OpenCSV(ctx, path, opts)
 }
 
-// OpenXLSX streams one sheet of an .xlsx workbook with excelize's row
-// iterator (bounded memory: a worksheet's XML is unzipped to a temporary
-// file above 16 MiB instead of memory). Cells are read as Excel shows them,
-// with dates and times written ISO style (2026-11-03, 2026-11-03 09:15:00)
-// so that the usual inference types them; shared and inline strings are
-// text; long numeric IDs typed as text stay text. Rows then go through the
-// same header detection, inference, typing and rejects as CSV. Hidden rows
-// and columns are read like the others and noted in Stats.Warnings. The
+// OpenXLSX streams one sheet of an .xlsx workbook straight from its zip
+// with bounded memory: the worksheet XML is scanned as it is inflated, the
+// shared strings are held once. Cells are read raw and typed here, not as
+// Excel would display them: a number keeps the digits stored (at most the
+// 15 significant digits Excel keeps; a display format such as 0.00 does not
+// round it); a number whose cell style shows a date or time (built-in or
+// custom number format, looked up once per style) becomes 2026-11-03,
+// 09:15:00 or 2026-11-03 09:15:00 so that the usual inference types it;
+// shared, inline and rich-text strings are text (a long ID typed as text
+// stays text); booleans are TRUE/FALSE; formula cells give their cached
+// result. A merged range gives every cell of the range the value of its
+// top cell when it is one column over several rows (sub-form exports
+// merge a record's cells over its sub-rows; each row keeps its record);
+// ranges across columns (titles, group headers) keep their value in the
+// top-left cell only, as Excel's own CSV export does. Hidden rows and columns are read
+// like the others; both are noted in Stats.Warnings. Rows then go through
+// the same header detection, inference, typing and rejects as CSV. The
 // encoding and delimiter options do not apply.
 func OpenXLSX(ctx context.Context, path string, opts CSVOptions, sheet string) (TableReader, error) {
 	opts.Encoding, opts.Delimiter = "utf-8", ','
-	opts, cs, err := opts.withDefaults(path)
+	opts, _, err := opts.withDefaults(path)
 	if err != nil {
 		return nil, err
 	}
@@ -54,22 +64,27 @@ func OpenXLSX(ctx context.Context, path string, opts CSVOptions, sheet string) (
 		f.Close()
 		return nil, fmt.Errorf("extract: %w", err)
 	}
-	wb, err := excelize.OpenFile(path, excelize.Options{ShortDatePattern: "yyyy-mm-dd", LongDatePattern: "yyyy-mm-dd", LongTimePattern: "hh:mm:ss"})
-	if err != nil {
-		f.Close()
-		return nil, &ParseError{File: path, Err: fmt.Errorf("%w: not a readable .xlsx workbook: %v", ErrUnsupportedFormat, err)}
-	}
-	name, err := pickSheet(wb, sheet)
-	if err != nil {
-		wb.Close()
+	fail := func(err error) (TableReader, error) {
 		f.Close()
 		return nil, &ParseError{File: path, Err: err}
 	}
-	rows, err := wb.Rows(name)
+	wb, err := openXLSXBook(f, fi.Size())
 	if err != nil {
-		wb.Close()
-		f.Close()
-		return nil, &ParseError{File: path, Err: fmt.Errorf("%w: sheet %q: %v", ErrUnsupportedFormat, name, err)}
+		return fail(fmt.Errorf("%w: %v", ErrUnsupportedFormat, err))
+	}
+	ref, err := pickSheet(wb, sheet)
+	if err != nil {
+		return fail(err)
+	}
+	x := &xlsxSheet{book: wb, ref: ref}
+	if x.kinds, err = wb.styleKinds(); err != nil {
+		return fail(fmt.Errorf("%w: %v", ErrUnsupportedFormat, err))
+	}
+	if x.sst, err = wb.sharedStrings(); err != nil {
+		return fail(fmt.Errorf("%w: %v", ErrUnsupportedFormat, err))
+	}
+	if x.merges, x.mergedAll, err = wb.mergedRanges(ref.path); err != nil {
+		return fail(fmt.Errorf("%w: sheet %q: %v", ErrUnsupportedFormat, ref.name, err))
 	}
 	r := &csvReader{
 		chunk:  chunkSize,
@@ -82,12 +97,11 @@ func OpenXLSX(ctx context.Context, path string, opts CSVOptions, sheet string) (
 		opened: fi,
 		delim:  ',',
 	}
-	_ = cs
-	r.sheet = name
+	r.sheet = ref.name
 	r.ctx, r.cancel = context.WithCancelCause(ctx)
 	r.refs.Store(1)
 	r.wg.Add(1)
-	go r.produceXLSX(wb, rows, name)
+	go r.produceXLSX(x)
 	if err := r.start(); err != nil {
 		r.Close()
 		return nil, err
@@ -96,33 +110,77 @@ func OpenXLSX(ctx context.Context, path string, opts CSVOptions, sheet string) (
 	return r, nil
 }
 
-// pickSheet returns the named sheet, or the first visible one.
-func pickSheet(wb *excelize.File, want string) (string, error) {
-	list := wb.GetSheetList()
+// pickSheet returns the named sheet, or the first visible worksheet.
+func pickSheet(wb *xlsxBook, want string) (xlsxSheetRef, error) {
+	var names []string
+	for _, s := range wb.sheets {
+		names = append(names, s.name)
+	}
 	if want != "" {
-		for _, s := range list {
-			if s == want {
+		for _, s := range wb.sheets {
+			if s.name == want {
+				if !s.worksheet {
+					return s, fmt.Errorf("%w: sheet %q is a chart sheet, not a worksheet", ErrInvalidOption, want)
+				}
 				return s, nil
 			}
 		}
-		return "", fmt.Errorf("%w: no sheet %q; the workbook has %s", ErrInvalidOption, want, strings.Join(list, ", "))
+		return xlsxSheetRef{}, fmt.Errorf("%w: no sheet %q; the workbook has %s", ErrInvalidOption, want, strings.Join(names, ", "))
 	}
-	for _, s := range list {
-		if v, err := wb.GetSheetVisible(s); err == nil && v {
+	for _, s := range wb.sheets {
+		if s.worksheet && s.state != "hidden" && s.state != "veryHidden" {
 			return s, nil
 		}
 	}
-	return "", fmt.Errorf("%w: the workbook has no visible sheet", ErrUnsupportedFormat)
+	return xlsxSheetRef{}, fmt.Errorf("%w: the workbook has no visible worksheet", ErrUnsupportedFormat)
+}
+
+// xlsxSheet is what reading one worksheet needs.
+type xlsxSheet struct {
+	book   *xlsxBook
+	ref    xlsxSheetRef
+	kinds  []cellKind
+	sst    []string
+	merges []mergeRange // single-column ranges, filled down
+	// mergedAll counts every merged range of the sheet
+	mergedAll int
+}
+
+// xlsxRow collects one row's cells: text[ends[i-1]:ends[i]] is column i.
+type xlsxRow struct {
+	text    []byte
+	ends    []int
+	tooLong int // 0-based column of a cell over MaxRecordBytes, or -1
+}
+
+func (w *xlsxRow) cell(i int) []byte {
+	s := 0
+	if i > 0 {
+		s = w.ends[i-1]
+	}
+	return w.text[s:w.ends[i]]
+}
+
+// pad extends the row with empty cells up to n columns.
+func (w *xlsxRow) pad(n int) {
+	for len(w.ends) < n {
+		w.ends = append(w.ends, len(w.text))
+	}
+}
+
+// set puts val at column i (0-based), which must be at or after the end.
+func (w *xlsxRow) set(i int, val []byte) {
+	w.pad(i)
+	w.text = append(w.text, val...)
+	w.ends = append(w.ends, len(w.text))
 }
 
 // produceXLSX turns rows into blocks of records, as the CSV splitter does:
 // cells are appended to the block's text separated by tabs (which is what
 // Reject.Raw shows), each a field; a record's line is its row number.
-func (r *csvReader) produceXLSX(wb *excelize.File, rows *excelize.Rows, sheet string) {
+func (r *csvReader) produceXLSX(x *xlsxSheet) {
 	defer r.wg.Done()
 	defer close(r.blocks)
-	defer wb.Close()
-	defer rows.Close()
 	send := func(b *block) bool {
 		select {
 		case r.blocks <- b:
@@ -131,58 +189,354 @@ func (r *csvReader) produceXLSX(wb *excelize.File, rows *excelize.Rows, sheet st
 			return false
 		}
 	}
-	fail := func(blk *block, err error) {
-		blk.err = err
-		send(blk)
-	}
-	hiddenRows := 0
 	blk := r.getBlock(0)
 	blk.enc, blk.encName, blk.confidence = encUTF8, "xlsx", 1
-	rowNum := int64(0)
-	for rows.Next() {
-		if r.ctx.Err() != nil {
-			return
+	fail := func(line int64, err error) {
+		blk.err = &ParseError{File: r.path, Line: line, Err: fmt.Errorf("%w: sheet %q: %v", ErrUnsupportedFormat, x.ref.name, err)}
+		send(blk)
+	}
+	rc, err := x.book.open(x.ref.path)
+	if err != nil {
+		fail(0, err)
+		return
+	}
+	defer rc.Close()
+	s := newXMLScan(rc, r.opts.MaxRecordBytes)
+	var (
+		row                 xlsxRow
+		val                 []byte
+		rowNum, prev        int64
+		col, style          int
+		typ                 byte
+		inRow, inCell, inIS bool
+		collect             bool
+		rph                 int
+		hiddenRows          int64
+		hiddenCols          int
+		active              []*mergeRange
+		nextMerge           int
+	)
+	emit := func() bool {
+		// merged ranges: capture top-left values, fill the others
+		for nextMerge < len(x.merges) && int64(x.merges[nextMerge].r1) <= rowNum {
+			m := &x.merges[nextMerge]
+			nextMerge++
+			if int64(m.r2) >= rowNum {
+				active = append(active, m)
+			}
 		}
-		rowNum++
-		cells, err := rows.Columns()
-		if err != nil {
-			fail(blk, &ParseError{File: r.path, Line: rowNum, Err: fmt.Errorf("%w: sheet %q row %d: %v", ErrUnsupportedFormat, sheet, rowNum, err)})
-			return
+		for _, m := range active {
+			if int64(m.r1) == rowNum && m.c1 <= len(row.ends) {
+				m.val = append(m.val[:0], row.cell(m.c1-1)...)
+			}
 		}
-		if rows.GetRowOpts().Hidden {
-			hiddenRows++
+		if len(active) > 0 && len(row.ends) > 0 {
+			var fill xlsxRow
+			fill.text, fill.ends = row.text[:0:0], nil
+			width := len(row.ends)
+			for _, m := range active {
+				width = max(width, m.c2)
+			}
+			for c := 0; c < width; c++ {
+				var v []byte
+				if c < len(row.ends) {
+					v = row.cell(c)
+				}
+				if len(v) == 0 {
+					for _, m := range active {
+						if c+1 >= m.c1 && c+1 <= m.c2 && !(int64(m.r1) == rowNum && c+1 == m.c1) {
+							v = m.val
+							break
+						}
+					}
+				}
+				fill.set(c, v)
+			}
+			// trailing empty cells are not cells
+			for len(fill.ends) > 0 && len(fill.cell(len(fill.ends)-1)) == 0 {
+				fill.ends = fill.ends[:len(fill.ends)-1]
+			}
+			row.text, row.ends = fill.text, fill.ends
 		}
-		if len(cells) == 0 {
+		kept := active[:0]
+		for _, m := range active {
+			if int64(m.r2) > rowNum {
+				kept = append(kept, m)
+			}
+		}
+		active = kept
+		blk.blank += rowNum - prev - 1
+		prev = rowNum
+		if len(row.ends) == 0 {
 			blk.blank++
-			continue
+			return true
 		}
-		rec := record{line: rowNum, first: int32(len(blk.fields)), nfields: int32(len(cells)), rawStart: uint32(len(blk.text)), probField: -1}
-		for i, c := range cells {
+		rec := record{line: rowNum, first: int32(len(blk.fields)), nfields: int32(len(row.ends)), rawStart: uint32(len(blk.text)), probField: -1}
+		if row.tooLong >= 0 {
+			rec.prob, rec.probField = probCellTooLong, int32(row.tooLong)
+		}
+		for i := range row.ends {
 			if i > 0 {
 				blk.text = append(blk.text, '\t')
 			}
 			start := len(blk.text)
-			blk.text = append(blk.text, c...)
+			blk.text = append(blk.text, row.cell(i)...)
 			blk.fields = append(blk.fields, field{uint32(start), uint32(len(blk.text))})
 		}
 		rec.rawEnd = uint32(len(blk.text))
 		blk.recs = append(blk.recs, rec)
 		if len(blk.text) >= r.chunk || len(blk.recs) >= 1<<16 {
 			if !send(blk) {
-				return
+				return false
 			}
 			blk = r.getBlock(0)
 			blk.enc, blk.encName, blk.confidence = encUTF8, "xlsx", 1
 		}
+		return true
 	}
-	if err := rows.Error(); err != nil {
-		fail(blk, &ParseError{File: r.path, Line: rowNum, Err: fmt.Errorf("%w: sheet %q: %v", ErrUnsupportedFormat, sheet, err)})
-		return
+	for {
+		kind, name, err := s.next(collect)
+		if err != nil {
+			fail(rowNum, err)
+			return
+		}
+		if kind == tagEOF {
+			break
+		}
+		if len(name) == 0 {
+			continue
+		}
+		switch name[0] {
+		case 'r':
+			switch string(name) {
+			case "row":
+				if kind == tagEnd {
+					if inRow {
+						inRow = false
+						if !emit() {
+							return
+						}
+					}
+					continue
+				}
+				if r.ctx.Err() != nil {
+					return
+				}
+				n := rowNum + 1
+				if v, ok := s.attr("r"); ok {
+					if p, ok := parseSmallUint(v); ok && int64(p) > rowNum && p <= 1<<20 {
+						n = int64(p)
+					} else {
+						fail(rowNum, fmt.Errorf("row number %q after row %d", v, rowNum))
+						return
+					}
+				}
+				rowNum, col = n, 0
+				row.text, row.ends, row.tooLong = row.text[:0], row.ends[:0], -1
+				if v, _ := s.attr("hidden"); string(v) == "1" || string(v) == "true" {
+					hiddenRows++
+				}
+				inRow = kind == tagStart
+				if !inRow && !emit() {
+					return
+				}
+			case "rPh":
+				if kind == tagStart {
+					rph++
+				} else if kind == tagEnd && rph > 0 {
+					rph--
+				}
+			}
+		case 'c':
+			switch string(name) {
+			case "c":
+				if kind == tagEnd {
+					if inCell {
+						inCell = false
+						if s.over {
+							row.tooLong = col - 1
+							s.raw = s.raw[:0]
+						}
+						var ok bool
+						val, ok = x.value(val[:0], typ, style, s.raw)
+						if !ok {
+							fail(rowNum, fmt.Errorf("cell %s%d: shared string %q is not in the workbook", columnLetters(col), rowNum, s.raw))
+							return
+						}
+						if len(val) > r.opts.MaxRecordBytes {
+							row.tooLong, val = col-1, val[:0]
+						}
+						if len(val) > 0 {
+							row.set(col-1, val)
+						}
+					}
+					continue
+				}
+				if !inRow {
+					continue
+				}
+				c := col + 1
+				style, typ = 0, 0
+				var bad []byte
+				s.eachAttr(func(name, v []byte) bool {
+					if len(name) != 1 {
+						return true
+					}
+					switch name[0] {
+					case 'r':
+						cc, _, err := cellRef(v)
+						if err != nil || cc <= col {
+							bad = append([]byte(nil), v...)
+							return false
+						}
+						c = cc
+					case 's':
+						style, _ = parseSmallUint(v)
+					case 't':
+						typ = cellType(v)
+					}
+					return true
+				})
+				if bad != nil {
+					fail(rowNum, fmt.Errorf("cell reference %q out of order", bad))
+					return
+				}
+				col = c
+				s.raw, s.over = s.raw[:0], false
+				inCell = kind == tagStart
+			case "col":
+				if kind == tagEnd {
+					continue
+				}
+				if v, _ := s.attr("hidden"); string(v) == "1" || string(v) == "true" {
+					lo, _ := s.attr("min")
+					hi, _ := s.attr("max")
+					a, _ := strconv.Atoi(string(lo))
+					b, _ := strconv.Atoi(string(hi))
+					if a >= 1 && b >= a {
+						hiddenCols += min(b, 16384) - a + 1
+					}
+				}
+			}
+		case 'v':
+			if inCell && string(name) == "v" {
+				collect = kind == tagStart
+			}
+		case 'i':
+			if inCell && string(name) == "is" {
+				inIS = kind == tagStart
+			}
+		case 't':
+			if inCell && inIS && rph == 0 && string(name) == "t" {
+				collect = kind == tagStart
+			}
+		case 's':
+			if (kind == tagEnd || kind == tagEmpty) && string(name) == "sheetData" {
+				goto done
+			}
+		}
 	}
-	r.hiddenRows.Store(int64(hiddenRows))
+	fail(rowNum, fmt.Errorf("the worksheet ends before its data does"))
+	return
+done:
+	r.hiddenRows.Store(hiddenRows)
+	r.hiddenCols.Store(int64(hiddenCols))
+	r.merged.Store(int64(x.mergedAll))
+	r.mergedFilled.Store(int64(len(x.merges)))
 	blk.bytes = r.opened.Size()
 	if err := r.unchanged(); err != nil {
 		blk.err = err
 	}
 	send(blk)
+}
+
+// value turns a cell's raw (escaped) text into its value, by cell type and
+// style; ok is false for a shared string index outside the table.
+func (x *xlsxSheet) value(dst []byte, typ byte, style int, raw []byte) ([]byte, bool) {
+	if len(raw) == 0 {
+		return dst, true
+	}
+	switch typ {
+	case 's':
+		i, ok := parseSmallUint(bytes.TrimSpace(raw))
+		if !ok || i >= len(x.sst) {
+			return dst, false
+		}
+		return append(dst, x.sst[i]...), true
+	case 'i':
+		return append(dst, decodeXstring(unescapeXML(nil, raw))...), true
+	case 't', 'e':
+		return unescapeXML(dst, raw), true
+	case 'b':
+		switch string(raw) {
+		case "1", "true":
+			return append(dst, "TRUE"...), true
+		case "0", "false":
+			return append(dst, "FALSE"...), true
+		}
+		return append(dst, raw...), true
+	case 'd':
+		// an ISO 8601 date cell: as written, with a space for the T
+		v := unescapeXML(dst, raw)
+		if i := bytes.IndexByte(v[len(dst):], 'T'); i >= 0 {
+			v[len(dst)+i] = ' '
+		}
+		return bytes.TrimSuffix(v, []byte("Z")), true
+	}
+	if bytes.IndexByte(raw, '&') >= 0 {
+		raw = unescapeXML(nil, raw)
+	}
+	raw = bytes.TrimSpace(raw)
+	if style >= 0 && style < len(x.kinds) && x.kinds[style] != kindNumber {
+		if out, ok := appendExcelTime(dst, raw, x.kinds[style], x.book.date1904); ok {
+			return out, true
+		}
+	}
+	return appendExcelNumber(dst, raw), true
+}
+
+// columnLetters is Excel's name of a 1-based column.
+func columnLetters(c int) string {
+	var b []byte
+	for c > 0 {
+		c--
+		b = append([]byte{byte('A' + c%26)}, b...)
+		c /= 26
+	}
+	return string(b)
+}
+
+// cellType maps a cell's t attribute to one byte: s shared string, i
+// inline string, t formula string, e error, b boolean, d ISO date, 0 number.
+func cellType(v []byte) byte {
+	switch string(v) {
+	case "s":
+		return 's'
+	case "inlineStr":
+		return 'i'
+	case "str":
+		return 't'
+	case "e":
+		return 'e'
+	case "b":
+		return 'b'
+	case "d":
+		return 'd'
+	}
+	return 0
+}
+
+// parseSmallUint parses a decimal of at most 9 digits.
+func parseSmallUint(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 9 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
 }

@@ -3,6 +3,7 @@ package extract
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -40,6 +41,27 @@ func BenchmarkXLSX(b *testing.B) {
 		b.Fatal(err)
 	}
 	f.Close()
+	for b.Loop() {
+		r, err := Open(context.Background(), path, CSVOptions{}, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		for r.Next() {
+		}
+		if err := r.Err(); err != nil {
+			b.Fatal(err)
+		}
+		r.Close()
+	}
+}
+
+// BenchmarkXLSXFile reads the workbook named by $VIGIL_BENCH_XLSX (for
+// profiling bench/xlsx's cached 1M-row file); skipped without it.
+func BenchmarkXLSXFile(b *testing.B) {
+	path := os.Getenv("VIGIL_BENCH_XLSX")
+	if path == "" {
+		b.Skip("VIGIL_BENCH_XLSX not set")
+	}
 	for b.Loop() {
 		r, err := Open(context.Background(), path, CSVOptions{}, "")
 		if err != nil {
