@@ -297,6 +297,10 @@ func (m *mondrian) describe(o *PrivacyOptions, ms metricSpec) (*plan, *Result) {
 	res.Classes = len(sizes)
 	res.KReached = minSize(sizes)
 	res.Risk = prosecutorRisk(sizes, o.RiskThreshold)
+	// Mondrian's ranges are not a full-domain recoding a population table
+	// could be mapped through: journalist and marketer risk against the
+	// released records themselves.
+	addSampleRisk(&res.Risk, sizes, nil, nil, nil)
 	n := float64(t.rows)
 	dm := 0.0
 	for _, s := range sizes {
