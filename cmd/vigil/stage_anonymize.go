@@ -171,6 +171,10 @@ func tablePolicy(cfg *pipeline.Config, table string, cls *classify.TableResult) 
 		if p.Hierarchy == nil {
 			p.Hierarchy, p.HierarchyName = starHierarchy{}, "value → *"
 		}
+		if old, ok := pol.Columns[q]; ok {
+			// Keep what the policy pinned (levels) and declared.
+			p.MinLevel, p.MaxLevel, p.Reason, p.Insensitive = old.MinLevel, old.MaxLevel, old.Reason, old.Insensitive
+		}
 		pol.Columns[q] = p
 		pol.Hierarchies[q] = p.Hierarchy
 	}
