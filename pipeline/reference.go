@@ -89,7 +89,7 @@ protect:
   tables:                     # policies by table (tables must be defined in sources)
     customers:
       columns:                # by column name:
-        phone: {method: mask, keep_prefix: 3, keep_suffix: 4, mask_char: "*"}
+        phone: {method: mask, keep_prefix: 3, mask_char: "*"}   # operator prefix OR last digits (keep_suffix: 4), never both
         name: {method: pseudonym}   # keyed token, stable across runs
         notes: {method: drop}
         email: {method: redact, value: "[REDACTED]"}
@@ -271,7 +271,7 @@ protect:
       # Columns not named here get their class's default protection
       # (vigil rules list). Name columns to override, e.g.:
       # columns:
-      #   mobile: {method: mask, keep_prefix: 3, keep_suffix: 4}
+      #   mobile: {method: mask, keep_suffix: 4}
       #   email: {method: pseudonym}
       # quasi_identifiers: [gender, birth_date, postal_code]   # default: the classified ones
       k: 5
