@@ -39,6 +39,7 @@ type Population struct {
 	Columns []string
 	Records int64
 	tuples  map[string]int64 // values joined by \x00 → records
+	missing []string         // set by the search: quasi-identifiers the population lacks
 }
 
 // LoadPopulationCSV reads a population table: a delimited file with a
@@ -119,12 +120,33 @@ func generalizedAt(c *qiColumn, v string, null bool, l int) (string, error) {
 	return c.h.Generalize(v, l)
 }
 
-// populationKey generalizes one population tuple at lv; ok is false when a
-// value cannot be generalized (the tuple then matches no released class).
-func populationKey(t *tupleTable, lv []int, vals []string) (string, bool) {
+// columnMap maps every quasi-identifier of t to its column in the
+// population, or returns the quasi-identifiers the population lacks.
+func (p *Population) columnMap(t *tupleTable) ([]int, []string) {
+	pos := make([]int, len(t.cols))
+	var missing []string
+	for d, c := range t.cols {
+		pos[d] = -1
+		for i, name := range p.Columns {
+			if name == c.name {
+				pos[d] = i
+			}
+		}
+		if pos[d] < 0 {
+			missing = append(missing, c.name)
+		}
+	}
+	return pos, missing
+}
+
+// populationKey generalizes one population tuple (in the population's
+// column order, mapped by pos) at lv; ok is false when a value cannot be
+// generalized (the tuple then matches no released class).
+func populationKey(t *tupleTable, lv []int, pos []int, vals []string) (string, bool) {
 	var b strings.Builder
 	for d, c := range t.cols {
-		g, err := generalizedAt(c, vals[d], vals[d] == "", lv[d])
+		v := vals[pos[d]]
+		g, err := generalizedAt(c, v, v == "", lv[d])
 		if err != nil {
 			return "", false
 		}
@@ -173,6 +195,12 @@ func addSampleRisk(r *Risk, sizes []int64, keys []string, pop *Population, gen f
 	popSize := make([]int64, len(sizes))
 	copy(popSize, sizes)
 	j := &JournalistRisk{Population: "dataset"}
+	if pop != nil && pop.missing != nil {
+		// Fail safe: a population that cannot be matched on every
+		// quasi-identifier is not used.
+		j.Population = "dataset (population table lacks " + strings.Join(pop.missing, ", ") + ")"
+		pop = nil
+	}
 	if pop != nil {
 		j.Population, j.PopulationRecords = "table", pop.Records
 		counts := make(map[string]int64, len(keys))

@@ -4,6 +4,8 @@ import (
 	"context"
 	"math"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -71,4 +73,54 @@ func TestAdultRiskModels(t *testing.T) {
 		t.Errorf("marketer bound 0.01: average %v", res.Risk.Marketer.Average)
 	}
 	t.Logf("bounds 0.1/0.01: levels %v, k %d, marketer %.5f", res.Transformation, res.KReached, res.Risk.Marketer.Average)
+}
+
+// TestDatasetTClosenessAndPopulation: t-closeness and a population table
+// through WriteDataset; the sensitive attribute is exempt from the
+// disclosure check's class-size test, as under l-diversity.
+func TestDatasetTClosenessAndPopulation(t *testing.T) {
+	rows := makeCustomers(2000, 41)
+	pol := customerPolicy()
+	diag := pol.Columns["diagnosis"]
+	diag.Insensitive, diag.Reason = false, "test: under t-closeness"
+	pol.Columns["diagnosis"] = diag
+	pol.Privacy.Sensitive, pol.Privacy.T, pol.Privacy.TModel = "diagnosis", 0.3, TEqual
+	// Every column of the search: the declared quasi-identifiers and the
+	// masked and bucketed columns that join it.
+	pop := NewPopulation([]string{"age", "gender", "postal", "city", "phone", "email", "income"})
+	for _, r := range append(makeCustomers(2000, 41), makeCustomers(3000, 42)...) {
+		pop.Add([]string{strconv.FormatInt(r.age, 10), r.gender, r.postal, r.city, r.phone, r.email, strconv.FormatFloat(r.income, 'f', -1, 64)})
+	}
+	pol.Privacy.Population = pop
+	rep, err := writeT(t, t.TempDir(), rows, pol, customerClasses())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := rep.Privacy
+	if p.TReached == nil || *p.TReached > 0.3 || p.Model.T != 0.3 || p.Model.TModel != TEqual {
+		t.Errorf("t reached %v, model %+v", p.TReached, p.Model)
+	}
+	j := p.Risk.Journalist
+	if j == nil || j.Population != "table" || j.PopulationRecords != 5000 || j.Highest > p.Risk.Highest {
+		t.Errorf("journalist %+v vs prosecutor %+v", j, p.Risk)
+	}
+	if !rep.Disclosure.Passed {
+		t.Errorf("disclosure: %v", rep.Disclosure.Failures)
+	}
+	for _, c := range rep.Disclosure.Columns {
+		if c.Column == "diagnosis" && c.Status != "exempt" {
+			t.Errorf("diagnosis: %+v", c)
+		}
+	}
+	// A population without the joined columns is not used (fail safe).
+	pol.Privacy.Population = NewPopulation([]string{"age", "gender", "postal", "city"})
+	rep, err = writeT(t, t.TempDir(), rows, pol, customerClasses())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rep.Privacy.Risk.Journalist.Population; !strings.HasPrefix(got, "dataset (population table lacks ") {
+		t.Errorf("population without joined columns: %q", got)
+	}
+	t.Logf("t reached %.4f; prosecutor highest %.3f, journalist highest %.3f (population 5,000), marketer %.4f",
+		*p.TReached, p.Risk.Highest, j.Highest, p.Risk.Marketer.Average)
 }

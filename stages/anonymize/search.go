@@ -448,7 +448,15 @@ func describe(e *engine, ms metricSpec, o *PrivacyOptions, lv []int) (*Result, *
 	// released records themselves, where both equal the prosecutor's).
 	{
 		var keys []string
-		if o.Population != nil {
+		var pos []int
+		pop := o.Population
+		if pop != nil {
+			var missing []string
+			if pos, missing = pop.columnMap(t); missing != nil {
+				cp := *pop
+				cp.missing = missing
+				pop = &cp
+			}
 			all := classKeys(t, lv, g.rep, g.class, g.classes)
 			for c := range g.size {
 				if g.ok[c] {
@@ -456,8 +464,8 @@ func describe(e *engine, ms metricSpec, o *PrivacyOptions, lv []int) (*Result, *
 				}
 			}
 		}
-		addSampleRisk(&res.Risk, sizes, keys, o.Population, func(vals []string) (string, bool) {
-			return populationKey(t, lv, vals)
+		addSampleRisk(&res.Risk, sizes, keys, pop, func(vals []string) (string, bool) {
+			return populationKey(t, lv, pos, vals)
 		})
 	}
 	// Per-tuple outcome for the second pass: group the tuples themselves.
