@@ -193,6 +193,16 @@ type TableProtection struct {
 	LModel           string                       `yaml:"l_model"`   // distinct | entropy
 	Algorithm        string                       `yaml:"algorithm"` // optimal (full-domain lattice search) | mondrian (multidimensional)
 	GSFactor         *float64                     `yaml:"gs_factor"` // Loss metric generalization/suppression factor in [0,1], default 0.5 (ARX)
+	T                float64                      `yaml:"t"`         // t-closeness of the first sensitive column, 0 = off
+	TModel           string                       `yaml:"t_model"`   // equal (default) | hierarchical
+	THierarchy       string                       `yaml:"t_hierarchy"`
+	// Risk bounds as privacy models (0 = off): highest journalist risk
+	// (1/smallest class) and average (marketer) risk of released records.
+	MaxJournalistRisk float64 `yaml:"max_journalist_risk"`
+	MaxMarketerRisk   float64 `yaml:"max_marketer_risk"`
+	// Population: a CSV (header, ';' or ',') of the population the table
+	// is a sample of; journalist and marketer risk are reported against it.
+	Population string `yaml:"population"`
 }
 
 // Protection methods.

@@ -198,7 +198,7 @@ func TestFullConfig(t *testing.T) {
 		t.Errorf("amount: %s", got)
 	}
 	p := cfg.Protect.Tables["customers"]
-	if c := p.Columns["phone"]; c.MaskChar != "*" || c.KeepPrefix != 3 || c.KeepSuffix != 4 {
+	if c := p.Columns["phone"]; c.MaskChar != "*" || c.KeepPrefix != 3 || c.KeepSuffix != 0 {
 		t.Errorf("phone: %+v", c)
 	}
 	if c := p.Columns["age"]; c.HierarchyDelimiter != ";" || !filepath.IsAbs(c.Hierarchy) {

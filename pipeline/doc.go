@@ -74,6 +74,10 @@
 //	protect.tables.<t>.metric   loss | entropy | entropy-monotonic | discernibility | discernibility-monotonic | aecs (default loss)
 //	protect.tables.<t>.l_model  distinct | entropy (default distinct)
 //	protect.tables.<t>.algorithm optimal | mondrian (default optimal)
+//	protect.tables.<t>.t        t-closeness of the first sensitive column, 0 = off
+//	protect.tables.<t>.t_model  equal | hierarchical (default equal); t_hierarchy: the sensitive hierarchy CSV
+//	protect.tables.<t>.max_journalist_risk, max_marketer_risk  risk bounds in (0,1], 0 = off
+//	protect.tables.<t>.population  CSV of the population for journalist and marketer risk
 //	verify.share, verify.tables restore drills: fraction (0,1] (default 1), tables
 //	backup.targets.<n>          type dir (path) | s3 (endpoint, bucket, prefix, region,
 //	                            access_key_env, secret_key_env, path_style)

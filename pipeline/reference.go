@@ -95,7 +95,7 @@ protect:
   tables:                     # policies by table (tables must be defined in sources)
     customers:
       columns:                # by column name:
-        phone: {method: mask, keep_prefix: 3, keep_suffix: 4, mask_char: "*"}
+        phone: {method: mask, keep_prefix: 3, mask_char: "*"}   # operator prefix OR last digits (keep_suffix: 4), never both
         name: {method: pseudonym}   # keyed token, stable across runs
         notes: {method: drop}
         email: {method: redact, value: "[REDACTED]"}
@@ -125,6 +125,13 @@ protect:
                               # discernibility-monotonic | aecs (ARX's definitions; default loss)
       l_model: distinct       # distinct | entropy (default distinct)
       algorithm: optimal      # optimal (full-domain lattice search, like ARX) | mondrian (default optimal)
+      t: 0                    # t-closeness of the first sensitive column, (0, 1]; 0 = off
+      t_model: equal          # equal | hierarchical ground distance (ARX; default equal)
+      # t_hierarchy: FILE     # hierarchical: the sensitive column's hierarchy CSV (ARX format, ;)
+      max_journalist_risk: 0  # bound on the highest journalist risk (1/smallest class), 0 = off
+      max_marketer_risk: 0    # bound on the average (marketer) risk of released rows, 0 = off
+      # population: FILE      # CSV (header; ; or ,) of the population this table is a sample of:
+                              # journalist and marketer risk in _vigil.json are computed against it
 
 verify:                       # restore drills (the verify stage)
   share: 1.0                  # fraction of snapshot files restored, (0, 1] (default 1)
@@ -270,7 +277,7 @@ protect:
       # Columns not named here get their class's default protection
       # (vigil rules list). Name columns to override, e.g.:
       # columns:
-      #   mobile: {method: mask, keep_prefix: 3, keep_suffix: 4}
+      #   mobile: {method: mask, keep_suffix: 4}
       #   email: {method: pseudonym}
       # quasi_identifiers: [gender, birth_date, postal_code]   # default: the classified ones
       k: 5

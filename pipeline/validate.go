@@ -396,6 +396,28 @@ func (v *validator) protect() {
 		v.oneOf(tp+".metric", t.Metric, "loss", "entropy", "entropy-monotonic", "discernibility", "discernibility-monotonic", "aecs")
 		v.oneOf(tp+".l_model", t.LModel, "distinct", "entropy")
 		v.oneOf(tp+".algorithm", t.Algorithm, "optimal", "mondrian")
+		if t.T < 0 || t.T > 1 {
+			v.errf(tp+".t", "must be in (0, 1], 0 = off")
+		}
+		if t.T > 0 && len(t.Sensitive) == 0 {
+			v.errf(tp+".t", "t-closeness needs sensitive columns")
+		}
+		v.oneOf(tp+".t_model", t.TModel, "", "equal", "hierarchical")
+		if t.TModel == "hierarchical" && t.THierarchy == "" {
+			v.errf(tp+".t_hierarchy", "hierarchical t-closeness needs the sensitive column's hierarchy CSV")
+		}
+		if t.THierarchy != "" {
+			t.THierarchy = v.file(tp+".t_hierarchy", "hierarchy", t.THierarchy, v.cfg.Dir)
+		}
+		if t.Population != "" {
+			t.Population = v.file(tp+".population", "population table", t.Population, v.cfg.Dir)
+		}
+		if t.MaxJournalistRisk < 0 || t.MaxJournalistRisk > 1 {
+			v.errf(tp+".max_journalist_risk", "must be in (0, 1], 0 = off")
+		}
+		if t.MaxMarketerRisk < 0 || t.MaxMarketerRisk > 1 {
+			v.errf(tp+".max_marketer_risk", "must be in (0, 1], 0 = off")
+		}
 	}
 }
 

@@ -599,6 +599,30 @@ func (m *mdWriter) protection() {
 		rows = append(rows, []string{e(r.Table), m.time(r.Created), num(r.Rows), fmt.Sprint(r.K), tk, l, num(r.SuppressedRows), fixed(r.Risk, 3)})
 	}
 	m.table([]string{m.t("col.dataset"), m.t("col.created"), numCol(m.t("col.rows")), numCol(m.t("col.k")), numCol(m.t("col.k_target")), "l ", numCol(m.t("col.suppressed_rows")), numCol(m.t("col.risk"))}, rows)
+	for _, r := range d.Datasets {
+		if len(r.ClassSizes) == 0 && len(r.SuppressedBy) == 0 {
+			continue
+		}
+		var bins, sup []string
+		for _, b := range r.ClassSizes {
+			to := "+"
+			if b.To > 0 {
+				to = fmt.Sprintf("–%d", b.To)
+			}
+			bins = append(bins, fmt.Sprintf("%d%s: %s", b.From, to, num(b.Records)))
+		}
+		for _, s := range r.SuppressedBy {
+			sup = append(sup, fmt.Sprintf("%s = %s: %s (%s / %s)", e(s.Column), e(s.Value), pct(s.Share), num(s.Suppressed), num(s.Records)))
+		}
+		line := "**" + e(r.Table) + "**"
+		if len(bins) > 0 {
+			line += " — " + m.t("protection.class_sizes") + ": " + strings.Join(bins, "; ")
+		}
+		if len(sup) > 0 {
+			line += "; " + m.t("protection.suppressed_by_value") + ": " + strings.Join(sup, "; ")
+		}
+		m.p("%s\n\n", line)
+	}
 }
 
 func (m *mdWriter) backups() {

@@ -85,6 +85,30 @@ type DatasetRow struct {
 	L              float64   `json:"l,omitempty"`     // distinct sensitive values per class; 0: not measured
 	SuppressedRows int64     `json:"suppressed_rows"` // records suppressed to reach k
 	Risk           float64   `json:"risk"`            // highest re-identification risk, 0..1
+	// Utility detail (optional): the class-size histogram of the released
+	// rows and the quasi-identifier values whose records were suppressed
+	// most (released values only, from _vigil.json).
+	ClassSizes   []ClassSizeRow   `json:"class_sizes,omitempty"`
+	SuppressedBy []SuppressionRow `json:"suppressed_by_value,omitempty"`
+}
+
+// ClassSizeRow is one bin of a class-size histogram: classes of From..To
+// rows (To 0: and more) and the rows in them.
+type ClassSizeRow struct {
+	From    int64 `json:"from"`
+	To      int64 `json:"to,omitempty"`
+	Classes int64 `json:"classes"`
+	Records int64 `json:"records"`
+}
+
+// SuppressionRow is the suppression of one released value of a
+// quasi-identifier.
+type SuppressionRow struct {
+	Column     string  `json:"column"`
+	Value      string  `json:"value"`
+	Records    int64   `json:"records"`
+	Suppressed int64   `json:"suppressed"`
+	Share      float64 `json:"share"`
 }
 
 // BackupRow is the latest snapshot and restore drill of one table.

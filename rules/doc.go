@@ -44,7 +44,7 @@
 //	    description: {en: ..., zh: ...}                    # both languages required
 //	    category: direct_identifier                        # see Categories
 //	    protection: pseudonym                              # or a mapping:
-//	    # protection: {method: mask, keep_prefix: 3, keep_suffix: 4}
+//	    # protection: {method: mask, keep_prefix: 3}   # a phone: operator prefix or last digits, never both
 //	    column:                    # header evidence (optional if value is given)
 //	      names: [手机号, phone]    #   exact names → strength HeaderName (0.9)
 //	      patterns: ['手机|电话', '(^|_)(tel|mobile)(_|$)']  # → HeaderPattern (0.75)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -170,6 +171,10 @@ func tablePolicy(cfg *pipeline.Config, table string, cls *classify.TableResult) 
 		if p.Hierarchy == nil {
 			p.Hierarchy, p.HierarchyName = starHierarchy{}, "value → *"
 		}
+		if old, ok := pol.Columns[q]; ok {
+			// Keep what the policy pinned (levels) and declared.
+			p.MinLevel, p.MaxLevel, p.Reason, p.Insensitive = old.MinLevel, old.MaxLevel, old.Reason, old.Insensitive
+		}
 		pol.Columns[q] = p
 		pol.Hierarchies[q] = p.Hierarchy
 	}
@@ -189,6 +194,24 @@ func tablePolicy(cfg *pipeline.Config, table string, cls *classify.TableResult) 
 	}
 	if tp.L >= 2 && len(tp.Sensitive) > 0 {
 		pol.Privacy.Sensitive, pol.Privacy.L = tp.Sensitive[0], float64(tp.L)
+	}
+	if tp.T > 0 && len(tp.Sensitive) > 0 {
+		pol.Privacy.Sensitive, pol.Privacy.T, pol.Privacy.TModel = tp.Sensitive[0], tp.T, anonymize.TModel(tp.TModel)
+		if tp.THierarchy != "" {
+			h, err := anonymize.LoadHierarchyCSV(tp.THierarchy, ';')
+			if err != nil {
+				return pol, nil, fmt.Errorf("protect.tables.%s.t_hierarchy: %w", table, err)
+			}
+			pol.Privacy.Hierarchies[tp.Sensitive[0]] = h
+		}
+	}
+	pol.Privacy.MaxJournalistRisk, pol.Privacy.MaxMarketerRisk = tp.MaxJournalistRisk, tp.MaxMarketerRisk
+	if tp.Population != "" {
+		pop, err := anonymize.LoadPopulationCSV(tp.Population, sniffDelimiter(tp.Population), qis)
+		if err != nil {
+			return pol, nil, fmt.Errorf("protect.tables.%s.population: %w", table, err)
+		}
+		pol.Privacy.Population = pop
 	}
 	return pol, classes, nil
 }
@@ -214,6 +237,8 @@ func anonymizeCmd(g *globals) *cobra.Command {
 	var k, lval int
 	var supp, gs float64
 	var metric, lmodel, sensitive, algo, delim, out string
+	var tval, maxJ, maxM float64
+	var tmodel, population string
 	c := &cobra.Command{
 		Use:   "anonymize --input FILE.csv --qi COL,... --hierarchy COL=FILE ... --k 5",
 		Short: "k-anonymity / l-diversity on any CSV, like ARX (optimal full-domain generalization)",
@@ -250,6 +275,15 @@ writes the anonymized CSV.`,
 			if cmd.Flags().Changed("gs-factor") {
 				o.Privacy.GSFactor = &gs
 			}
+			o.Privacy.T, o.Privacy.TModel = tval, anonymize.TModel(tmodel)
+			o.Privacy.MaxJournalistRisk, o.Privacy.MaxMarketerRisk = maxJ, maxM
+			if population != "" {
+				pop, err := anonymize.LoadPopulationCSV(population, o.Delimiter, qis)
+				if err != nil {
+					return err
+				}
+				o.Privacy.Population = pop
+			}
 			if out != "" {
 				f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 				if err != nil {
@@ -282,6 +316,11 @@ writes the anonymized CSV.`,
 	f.IntVar(&lval, "l", 0, "l-diversity (0 = off)")
 	f.StringVar(&lmodel, "l-model", "distinct", "distinct or entropy")
 	f.StringVar(&algo, "algorithm", "optimal", "optimal, exhaustive or mondrian")
+	f.Float64Var(&tval, "t", 0, "t-closeness of --sensitive (0 = off)")
+	f.StringVar(&tmodel, "t-model", "equal", "t-closeness ground distance: equal or hierarchical (needs --hierarchy for the sensitive column)")
+	f.Float64Var(&maxJ, "max-journalist-risk", 0, "bound on the highest journalist risk (0 = off)")
+	f.Float64Var(&maxM, "max-marketer-risk", 0, "bound on the average (marketer) risk (0 = off)")
+	f.StringVar(&population, "population", "", "population CSV (same delimiter, quasi-identifier columns) for journalist and marketer risk")
 	f.StringVar(&out, "output", "", "write the anonymized CSV here (must not exist)")
 	return c
 }
@@ -291,6 +330,9 @@ func printPrivacy(g *globals, r *anonymize.Result) {
 	fmt.Fprintf(w, "records %d, classes %d, k reached %d", r.Records, r.Classes, r.KReached)
 	if r.LReached > 0 {
 		fmt.Fprintf(w, ", l reached %.4f", r.LReached)
+	}
+	if r.TReached != nil {
+		fmt.Fprintf(w, ", t reached %.4f", *r.TReached)
 	}
 	fmt.Fprintf(w, ", suppressed %d (limit %d)\n", r.Suppressed, r.Model.MaxSuppressed)
 	var levels []string
@@ -303,6 +345,13 @@ func printPrivacy(g *globals, r *anonymize.Result) {
 	fmt.Fprintf(tw, "metrics\t%s\n", metricsLine(r.Metrics))
 	fmt.Fprintf(tw, "risk (prosecutor)\thighest %.4f, average %.4f, records above %.2f: %d (%.2f%%)\n",
 		r.Risk.Highest, r.Risk.Average, r.Risk.Threshold, r.Risk.RecordsAtRisk, 100*r.Risk.ShareAtRisk)
+	if j := r.Risk.Journalist; j != nil {
+		fmt.Fprintf(tw, "risk (journalist, %s)\thighest %.4f, average %.4f, records above %.2f: %d (%.2f%%)\n",
+			j.Population, j.Highest, j.Average, r.Risk.Threshold, j.RecordsAtRisk, 100*j.ShareAtRisk)
+	}
+	if m := r.Risk.Marketer; m != nil {
+		fmt.Fprintf(tw, "risk (marketer)\taverage %.4f\n", m.Average)
+	}
 	if r.Search != nil {
 		fmt.Fprintf(tw, "search\t%d of %d lattice nodes checked, %d evaluated, in %.0f ms\n", r.Search.Checked, r.Search.Nodes, r.Search.Evaluated, r.Search.DurationMS)
 	}
@@ -323,4 +372,18 @@ func metricsLine(m anonymize.MetricValues) string {
 		parts = append(parts, fmt.Sprintf("%s=%v", k, kv[k]))
 	}
 	return strings.Join(parts, " ")
+}
+
+// sniffDelimiter picks ';' or ',' from the first line of a population CSV.
+func sniffDelimiter(path string) rune {
+	f, err := os.Open(path)
+	if err != nil {
+		return ','
+	}
+	defer f.Close()
+	line, _ := bufio.NewReader(f).ReadString('\n')
+	if strings.Count(line, ";") > strings.Count(line, ",") {
+		return ';'
+	}
+	return ','
 }

@@ -363,6 +363,7 @@ func gatherEvidence(cfg *pipeline.Config, kr *keys.Keyring) (*evidence, error) {
 				d.K, d.TargetK, d.L, d.Risk = rep.Privacy.KReached, int64(rep.Privacy.Model.K), rep.Privacy.LReached, rep.Privacy.Risk.Highest
 				p.Privacy = append(p.Privacy, audit.PrivacyEvidence{Dataset: t, K: int(rep.Privacy.KReached), TargetK: rep.Privacy.Model.K})
 			}
+			d.ClassSizes, d.SuppressedBy = utilityRows(rep)
 			ev.datasets = append(ev.datasets, d)
 		}
 	}

@@ -105,6 +105,9 @@ type ColumnReport struct {
 	// released value (values held by fewer than k records are pooled as
 	// "(rare values)"), so that suppression falling on a small group shows.
 	SuppressedByValue []ValueSuppression `json:"suppressed_by_value,omitempty"`
+	// Distribution: quasi-identifiers, before and after anonymization at
+	// the released grain.
+	Distribution *QIDistribution `json:"distribution,omitempty"`
 }
 
 // ValueSuppression counts the records of one quasi-identifier value and
@@ -233,6 +236,7 @@ func WriteDataset(ctx context.Context, req DatasetRequest) (*DatasetReport, erro
 	rdr.Release()
 	if err == nil {
 		w.suppressionByValue()
+		w.distributions()
 		report.Disclosure = w.check.finish()
 		for _, f := range report.Disclosure.Failures {
 			log.Error("anonymize: disclosure check failed", "table", req.Table, "failure", f)

@@ -196,6 +196,8 @@ func newChecker(w *datasetWriter) *checker {
 			cc.rep.Exempt = "keyed token, dataset scope: nobody without the key can compute it or link it to another table"
 		case w.priv != nil && w.priv.Sensitive == cp.name && w.priv.L >= 2:
 			cc.rep.Exempt = fmt.Sprintf("sensitive attribute under %s l-diversity (l=%g)", w.priv.LModel, w.priv.L)
+		case w.priv != nil && w.priv.Sensitive == cp.name && w.priv.T > 0:
+			cc.rep.Exempt = fmt.Sprintf("sensitive attribute under t-closeness (%s distance, t=%g)", w.priv.TModel, w.priv.T)
 		default:
 			cc.track = true
 		}

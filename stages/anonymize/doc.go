@@ -27,7 +27,7 @@
 //	keep        value unchanged (an explicit decision, recorded)
 //	drop        column removed
 //	redact      every value replaced by Value (default "[REDACTED]")
-//	mask        keep KeepPrefix/KeepSuffix characters: 138****5678,
+//	mask        keep KeepPrefix/KeepSuffix characters: 138******** (phone presets: prefix or suffix),
 //	            110105********002X; Email masks the local part only:
 //	            j***@example.com
 //	pseudonym   keyed token, see Pseudonyms

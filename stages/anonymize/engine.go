@@ -39,6 +39,13 @@ type engine struct {
 	lModel  LModel
 	hasL    bool
 	minSize int64 // max(k, ceil(l))
+	// hasSens: snapshot entries are split by sensitive value (l-diversity
+	// or t-closeness need each class's distribution).
+	hasSens bool
+	tc      *closeness // t-closeness, or nil
+	// maxAvgRisk bounds the average re-identification risk of the released
+	// records (marketer model; ARX's AverageReidentificationRisk); 0 = off.
+	maxAvgRisk float64
 
 	bottom     *snapshot
 	cache      []*snapshot
@@ -207,6 +214,7 @@ func newEngine(t *tupleTable, k int, l float64, lm LModel, suppression float64) 
 		e.k = 1
 	}
 	e.hasL = t.sens != nil && l > 0
+	e.hasSens = e.hasL
 	e.minSize = int64(e.k)
 	if e.hasL {
 		if m := int64(math.Ceil(l)); m > e.minSize {
@@ -410,7 +418,7 @@ func (e *engine) groupifyFrom(src *snapshot, lv []int) *groups {
 		g.size[c] += src.cnt[i]
 	}
 	// Entries of the new snapshot.
-	if !e.hasL {
+	if !e.hasSens {
 		g.rep = grow32(g.rep, classes)
 		g.cnt = grow64(g.cnt, classes)
 		g.class = grow32(g.class, classes)
@@ -455,12 +463,24 @@ func (e *engine) groupifyFrom(src *snapshot, lv []int) *groups {
 	if e.hasL {
 		e.applyL(g)
 	}
+	if e.tc != nil {
+		e.applyT(g)
+	}
+	released := 0
 	for c, s := range g.size {
 		if !g.ok[c] {
 			g.suppressed += s
+		} else {
+			released++
 		}
 	}
 	g.anonymous = g.suppressed <= e.limit
+	if e.maxAvgRisk > 0 && e.n > g.suppressed {
+		// Marketer (average) risk of the released records: classes/records.
+		if float64(released)/float64(e.n-g.suppressed) > e.maxAvgRisk {
+			g.anonymous = false
+		}
+	}
 	g.feasible = g.small <= e.limit
 	return g
 }
@@ -494,6 +514,17 @@ func (e *engine) applyL(g *groups) {
 			if sum[c]+comp[c] > total*(math.Log(total)-logL) {
 				g.ok[c] = false
 			}
+		}
+	}
+}
+
+// applyT checks t-closeness of every class that passed the other models.
+func (e *engine) applyT(g *groups) {
+	d := e.tc.classDistances(g.classes, g.class, func(i int) int32 { return e.t.sensC[g.rep[i]] }, g.cnt, g.size,
+		func(c int) bool { return g.ok[c] })
+	for c := range g.size {
+		if g.ok[c] && d[c] > e.tc.t {
+			g.ok[c] = false
 		}
 	}
 }

@@ -82,8 +82,11 @@ func newSearcher(ctx context.Context, e *engine, ms metricSpec) *searcher {
 	s.per = make([]float64, e.dims)
 	s.heightOf = make([]int32, e.nodes)
 	// ARX: without suppression every criterion and metric is monotone;
-	// k-anonymity alone is monotone with suppression too.
-	s.qIsAnon = e.limit == 0 || !e.hasL
+	// k-anonymity alone is monotone with suppression too; l-diversity,
+	// t-closeness and the average-risk bound are not (ARX's
+	// monotonicWithSuppression = false), so the tagged property is then
+	// the monotone "records in too small classes ≤ limit".
+	s.qIsAnon = e.limit == 0 || !(e.hasSens || e.maxAvgRisk > 0)
 	s.metricMono = ms.monotone(e.limit)
 	tmp := make([]float64, e.dims)
 	for n := 0; n < e.nodes; n++ {

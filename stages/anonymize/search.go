@@ -39,6 +39,22 @@ type PrivacyOptions struct {
 	Aggregate        Aggregate            // default: ARX's default for the metric
 	Algorithm        Algorithm            // default optimal
 	RiskThreshold    float64              // prosecutor risk threshold, default 0.2
+	// T enables t-closeness of Sensitive (0 = off) with the ground
+	// distance TModel (default equal); hierarchical needs
+	// Hierarchies[Sensitive].
+	T      float64
+	TModel TModel
+	// MaxJournalistRisk bounds the highest journalist risk (1/smallest
+	// class; enforced on the released records, which bounds the risk
+	// against any population containing them); MaxMarketerRisk bounds
+	// the average (marketer) risk, ARX's AverageReidentificationRisk.
+	// 0 = off.
+	MaxJournalistRisk float64
+	MaxMarketerRisk   float64
+	// Population, when set, is the population the released records are
+	// drawn from (ARX's research-subset superset); journalist and
+	// marketer risk are reported against it. Nil: the dataset itself.
+	Population *Population
 }
 
 // DefaultGSFactor is ARX's default generalization/suppression factor.
@@ -54,6 +70,7 @@ type Result struct {
 	Model            PrivacyModel   `json:"privacy_model"`
 	KReached         int64          `json:"k_reached"`
 	LReached         float64        `json:"l_reached,omitempty"`
+	TReached         *float64       `json:"t_reached,omitempty"` // largest distance of a released class
 	Classes          int            `json:"classes"`
 	Suppressed       int64          `json:"suppressed_records"`
 	Transformation   []LevelChoice  `json:"transformation,omitempty"`
@@ -75,6 +92,10 @@ type PrivacyModel struct {
 	LModel           LModel  `json:"l_model,omitempty"`
 	SuppressionLimit float64 `json:"suppression_limit"`
 	MaxSuppressed    int64   `json:"max_suppressed_records"`
+	T                float64 `json:"t,omitempty"`
+	TModel           TModel  `json:"t_model,omitempty"`
+	MaxJournalist    float64 `json:"max_journalist_risk,omitempty"`
+	MaxMarketer      float64 `json:"max_marketer_risk,omitempty"`
 }
 
 // LevelChoice is the generalization level of one quasi-identifier.
@@ -112,6 +133,9 @@ type Risk struct {
 	Threshold     float64 `json:"threshold"`
 	RecordsAtRisk int64   `json:"records_at_risk"`
 	ShareAtRisk   float64 `json:"share_at_risk"`
+	// Journalist and marketer risk (ARX's RiskModelSampleSummary).
+	Journalist *JournalistRisk `json:"journalist,omitempty"`
+	Marketer   *MarketerRisk   `json:"marketer,omitempty"`
 }
 
 // SearchStats describes the lattice search.
@@ -170,14 +194,50 @@ func (o *PrivacyOptions) normalize(table string) (metricSpec, error) {
 	if o.K < 0 {
 		bad("", "k must be at least 1")
 	}
-	if o.K <= 1 && o.L == 0 && len(o.QuasiIdentifiers) > 0 {
-		bad("", "quasi-identifiers need a privacy model: k ≥ 2 or l-diversity")
+	if o.K <= 1 && o.L == 0 && o.T == 0 && o.MaxJournalistRisk == 0 && o.MaxMarketerRisk == 0 && len(o.QuasiIdentifiers) > 0 {
+		bad("", "quasi-identifiers need a privacy model: k ≥ 2, l-diversity, t-closeness or a risk bound")
 	}
 	if o.L < 0 || (o.L > 0 && o.L < 1) {
 		bad("", "l must be at least 1")
 	}
 	if o.L > 0 && o.Sensitive == "" {
 		bad("", "l-diversity needs a sensitive attribute")
+	}
+	if o.T < 0 || o.T > 1 || math.IsNaN(o.T) {
+		bad("", "t must be in (0,1]")
+	}
+	if o.T > 0 {
+		if o.Sensitive == "" {
+			bad("", "t-closeness needs a sensitive attribute")
+		}
+		if o.TModel == "" {
+			o.TModel = TEqual
+		}
+		if err := validTModel(o.TModel); err != nil {
+			bad(o.Sensitive, err.Error())
+		} else if o.TModel == THierarchical && o.Sensitive != "" && o.Hierarchies[o.Sensitive] == nil {
+			bad(o.Sensitive, "hierarchical t-closeness needs a hierarchy for the sensitive attribute")
+		}
+		if o.Algorithm == AlgorithmMondrian {
+			bad("", "t-closeness is not supported by mondrian (use the optimal search)")
+		}
+	}
+	for _, r := range []struct {
+		name string
+		v    float64
+	}{{"journalist", o.MaxJournalistRisk}, {"marketer", o.MaxMarketerRisk}} {
+		if r.v < 0 || r.v > 1 || math.IsNaN(r.v) {
+			bad("", fmt.Sprintf("max %s risk must be in (0,1]", r.name))
+		}
+	}
+	if o.MaxMarketerRisk > 0 && o.Algorithm == AlgorithmMondrian {
+		bad("", "a marketer risk bound is not supported by mondrian (use the optimal search)")
+	}
+	if o.MaxJournalistRisk > 0 {
+		// Highest risk 1/min class ≤ t ⇔ every class has ≥ ⌈1/t⌉ records.
+		if k := int(math.Ceil(1/o.MaxJournalistRisk - 1e-9)); k > o.K {
+			o.K = k
+		}
 	}
 	if o.Sensitive != "" && seen[o.Sensitive] {
 		bad(o.Sensitive, "the sensitive attribute cannot be a quasi-identifier")
@@ -231,7 +291,11 @@ func newCollector(o *PrivacyOptions) *tupleTable {
 	}
 	var sens *qiColumn
 	if o.Sensitive != "" {
-		sens = newQIColumn(o.Sensitive, flatHierarchy{})
+		var h Hierarchy = flatHierarchy{}
+		if o.T > 0 && o.TModel == THierarchical && o.Hierarchies[o.Sensitive] != nil {
+			h = o.Hierarchies[o.Sensitive]
+		}
+		sens = newQIColumn(o.Sensitive, h)
 	}
 	return newTupleTable(cols, sens)
 }
@@ -264,6 +328,18 @@ func solve(ctx context.Context, source string, t *tupleTable, o *PrivacyOptions,
 	if err != nil {
 		return nil, nil, err
 	}
+	if o.T > 0 && t.sens != nil {
+		if o.TModel == THierarchical {
+			if err := t.sens.prepare(source); err != nil {
+				return nil, nil, err
+			}
+		}
+		if e.tc, err = newCloseness(t.sens, t.rows, o.T, o.TModel); err != nil {
+			return nil, nil, err
+		}
+		e.hasSens = true
+	}
+	e.maxAvgRisk = o.MaxMarketerRisk
 	s := newSearcher(ctx, e, ms)
 	var best *candidate
 	if o.Algorithm == AlgorithmExhaustive {
@@ -302,6 +378,10 @@ func describe(e *engine, ms metricSpec, o *PrivacyOptions, lv []int) (*Result, *
 	if o.L > 0 {
 		res.Model.LModel = o.LModel
 	}
+	if o.T > 0 {
+		res.Model.T, res.Model.TModel = o.T, o.TModel
+	}
+	res.Model.MaxJournalist, res.Model.MaxMarketer = o.MaxJournalistRisk, o.MaxMarketerRisk
 	if ms.multiDimensional() {
 		res.Aggregate = ms.agg
 	}
@@ -352,6 +432,42 @@ func describe(e *engine, ms metricSpec, o *PrivacyOptions, lv []int) (*Result, *
 	res.Classes = len(sizes)
 	res.Risk = prosecutorRisk(sizes, o.RiskThreshold)
 	res.KReached = minSize(sizes)
+	if e.tc != nil {
+		d := e.tc.classDistances(g.classes, g.class, func(i int) int32 { return t.sensC[g.rep[i]] }, g.cnt, g.size,
+			func(c int) bool { return g.ok[c] })
+		worst := 0.0
+		for c, v := range d {
+			if g.ok[c] {
+				worst = math.Max(worst, v)
+			}
+		}
+		worst = math.Round(worst*1e12) / 1e12
+		res.TReached = &worst
+	}
+	// Journalist and marketer risk against the population (default: the
+	// released records themselves, where both equal the prosecutor's).
+	{
+		var keys []string
+		var pos []int
+		pop := o.Population
+		if pop != nil {
+			var missing []string
+			if pos, missing = pop.columnMap(t); missing != nil {
+				cp := *pop
+				cp.missing = missing
+				pop = &cp
+			}
+			all := classKeys(t, lv, g.rep, g.class, g.classes)
+			for c := range g.size {
+				if g.ok[c] {
+					keys = append(keys, all[c])
+				}
+			}
+		}
+		addSampleRisk(&res.Risk, sizes, keys, pop, func(vals []string) (string, bool) {
+			return populationKey(t, lv, pos, vals)
+		})
+	}
 	// Per-tuple outcome for the second pass: group the tuples themselves.
 	tg := e.groupifyFrom(e.bottom, lv)
 	p := &plan{t: t, lv: append([]int(nil), lv...), suppressed: make([]bool, len(t.count))}

@@ -341,7 +341,7 @@ func TestGoldenJSONAndAnnotate(t *testing.T) {
 	ann := classify.Annotate(schema, res)
 	f := ann.Field(0)
 	for k, v := range map[string]string{"source.type": "varchar", classify.MetaClass: "phone", classify.MetaCategory: "direct_identifier",
-		classify.MetaProtection: "mask(keep_prefix=3,keep_suffix=4)", classify.MetaReview: "false", classify.MetaOverride: "false"} {
+		classify.MetaProtection: "mask(keep_prefix=3)", classify.MetaReview: "false", classify.MetaOverride: "false"} {
 		if got, ok := f.Metadata.GetValue(k); !ok || got != v {
 			t.Errorf("metadata %s = %q, want %q", k, got, v)
 		}
