@@ -214,6 +214,10 @@ func MsgFor(lines []string, msgs []Msg, s string) *Msg {
 // evidenceEN are the English templates of every evidence sentence the audit
 // writes; reports/i18n/evidence.<lang>.yaml translates them by key.
 var evidenceEN = map[string]string{
+	// extract.rejects
+	"rejects.failed":    "{0}: last extraction {1} failed: {2} of {3} rows rejected ({4}); nothing committed (vigil rejects {0}/{1})",
+	"rejects.committed": "{0}: snapshot {1} rejected {2} of {3} rows ({4}) (vigil rejects {0}/{1})",
+	"rejects.clean":     "{0} tables: no rows rejected",
 	// backup.snapshots
 	"snap.none": "{0}: no successful snapshot",
 	"snap.old":  "{0}: last snapshot {1} {2} (limit {3})",

@@ -1,7 +1,5 @@
 package audit
 
-import "fmt"
-
 // CheckRejects is the check that source rows are not lost silently: each
 // table's last extraction, and how many of the rows it read it rejected
 // (with `vigil rejects TABLE` to see file, line, column and reason).
@@ -39,16 +37,14 @@ func (p PostureInput) rejectsCheck() Check {
 		}
 		if r.Failed {
 			c.Status = StatusFail
-			c.Evidence = append(c.Evidence, fmt.Sprintf("%s: last extraction %s failed: %d of %d rows rejected (%.2f%%); nothing committed (vigil rejects %s/%s)",
-				r.Table, r.ID, r.RowsRejected, r.RowsRead, share, r.Table, r.ID))
+			c.say(msg("rejects.failed", aText(r.Table), aText(r.ID), aInt(r.RowsRejected), aInt(r.RowsRead), aPct(share, 2)))
 			continue
 		}
 		c.Status = worst(c.Status, StatusWarn)
-		c.Evidence = append(c.Evidence, fmt.Sprintf("%s: snapshot %s rejected %d of %d rows (%.2f%%) (vigil rejects %s/%s)",
-			r.Table, r.ID, r.RowsRejected, r.RowsRead, share, r.Table, r.ID))
+		c.say(msg("rejects.committed", aText(r.Table), aText(r.ID), aInt(r.RowsRejected), aInt(r.RowsRead), aPct(share, 2)))
 	}
 	if clean > 0 {
-		c.Evidence = append(c.Evidence, fmt.Sprintf("%d tables: no rows rejected", clean))
+		c.say(msg("rejects.clean", aInt(clean)))
 	}
 	return c
 }
