@@ -71,6 +71,9 @@
 //	protect.tables.<t>.l_model  distinct | entropy (default distinct)
 //	protect.tables.<t>.algorithm optimal | mondrian (default optimal)
 //	verify.share, verify.tables restore drills: fraction (0,1] (default 1), tables
+//	verify.sample               share of all snapshots (local and on every target) read per run,
+//	                            least recently verified first ("5%"; default unset: newest of each table)
+//	verify.window               every snapshot verified within this span (default 30d)
 //	backup.targets.<n>          type dir (path) | s3 (endpoint, bucket, prefix, region,
 //	                            access_key_env, secret_key_env, path_style)
 //	retention.keep_daily, keep_weekly, keep_monthly, keep_yearly, keep_within

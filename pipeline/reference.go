@@ -123,6 +123,10 @@ protect:
 verify:                       # restore drills (the verify stage)
   share: 1.0                  # fraction of snapshot files restored, (0, 1] (default 1)
   tables: []                  # only these tables; empty = all
+  sample: 5%                  # read this share of all snapshots (local and every target) per run,
+                              # least recently verified first, plus any not verified within window
+                              # (default unset: the newest snapshot of each table)
+  window: 30d                 # every snapshot verified within this span (default 30d); status shows coverage
 
 backup:                       # off-site copies of the store (the backup stage)
   targets:

@@ -468,6 +468,16 @@ func (v *validator) verify(p string, vc *VerifyConfig) {
 	for i, t := range vc.Tables {
 		v.knownTable(indexPath(p+".tables", i), t)
 	}
+	if vc.Sample != "" {
+		if _, err := ParseSample(vc.Sample); err != nil {
+			v.errf(p+".sample", "%v", err)
+		}
+	}
+	if d, err := ParseSpan(vc.Window); err != nil {
+		v.errf(p+".window", "%v", err)
+	} else if vc.Window != "" && d < 24*time.Hour {
+		v.errf(p+".window", "must be at least 1d")
+	}
 }
 
 func (v *validator) backup() {

@@ -327,7 +327,7 @@ func fetchForVerify(ctx context.Context, g *globals, cfg *pipeline.Config, name 
 		cleanup()
 		return nil, fmt.Errorf("%w: target %s holds no snapshots", snapshot.ErrNotFound, name)
 	}
-	st.store, st.refs, st.all = tmp, fetched, false
+	st.store, st.refs, st.all, st.location = tmp, fetched, false, name
 	g.log.Info("verifying copies from backup target", "target", name, "snapshots", len(fetched))
 	return cleanup, nil
 }

@@ -40,8 +40,12 @@ func statusCmd(g *globals) *cobra.Command {
 			}
 			latest, setInfo, warns := ledgerStatus(cfg, snaps)
 			rep.Warnings = append(rep.Warnings, warns...)
+			cov, err := statusCoverage(cfg, time.Now())
+			if err != nil {
+				rep.Warnings = append(rep.Warnings, err.Error())
+			}
 			if g.jsonOut {
-				return g.printJSON(map[string]any{"status": rep, "snapshots": latest, "snapshot_set": setInfo})
+				return g.printJSON(map[string]any{"status": rep, "snapshots": latest, "snapshot_set": setInfo, "verify_coverage": cov})
 			}
 			tw := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintf(tw, "home %s, zone %s\n\n", rep.Home, rep.Timezone)
@@ -77,6 +81,13 @@ func statusCmd(g *globals) *cobra.Command {
 					state = "INCOMPLETE (no snapshot of " + strings.Join(setInfo.Missing, ", ") + ")"
 				}
 				fmt.Fprintf(tw, "\nnewest snapshot set: %s, %s\n", setInfo.RunID, state)
+			}
+			if cov != nil && cov.Snapshots > 0 {
+				if err := tw.Flush(); err != nil {
+					return err
+				}
+				fmt.Fprintln(g.stdout)
+				printCoverage(g, cfg, *cov)
 			}
 			for _, w := range rep.Warnings {
 				fmt.Fprintf(tw, "warning: %s\n", w)
