@@ -278,6 +278,7 @@ type BackupTarget struct {
 	AccessKeyEnv string `yaml:"access_key_env"` // s3
 	SecretKeyEnv string `yaml:"secret_key_env"` // s3
 	PathStyle    bool   `yaml:"path_style"`     // s3
+	CAFile       string `yaml:"ca_file"`        // s3: PEM file of a private CA to trust besides the system's
 }
 
 // AuditConfig configures compliance audits over access logs.

@@ -139,6 +139,8 @@ backup:                       # off-site copies of the store (the backup stage)
       access_key_env: AWS_ACCESS_KEY_ID      # s3: variable holding the access key id (required)
       secret_key_env: AWS_SECRET_ACCESS_KEY  # s3: variable holding the secret key (required)
       path_style: true        # s3: path-style addressing (default false)
+      # ca_file: /etc/vigil/ca.pem  # s3: PEM CA certificates to trust besides the system's (a private CA);
+                              # TLS certificates are always verified
     usb:
       type: dir
       path: /mnt/backup/vigil # dir: directory (required)

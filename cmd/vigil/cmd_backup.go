@@ -39,7 +39,7 @@ func openTarget(cfg *pipeline.Config, name string) (backup.Target, error) {
 			return nil, fmt.Errorf("%w: backup target %s: set the environment variables %s and %s", backup.ErrConfig, name, t.AccessKeyEnv, t.SecretKeyEnv)
 		}
 		return backup.NewS3Target(name, backup.S3Options{Endpoint: t.Endpoint, Bucket: t.Bucket, Prefix: t.Prefix,
-			Region: t.Region, AccessKey: ak, SecretKey: sk, PathStyle: t.PathStyle})
+			Region: t.Region, AccessKey: ak, SecretKey: sk, PathStyle: t.PathStyle, CAFile: t.CAFile})
 	}
 	return nil, fmt.Errorf("%w: backup target %s: type %q", backup.ErrConfig, name, t.Type)
 }

@@ -9,6 +9,8 @@ package s3test
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net"
 	"net/http"
@@ -81,11 +83,35 @@ type Server struct {
 	cmd       *exec.Cmd
 	done      chan struct{}
 	log       *os.File
+	client    *http.Client // readiness probe; default http.DefaultClient
 }
 
 // Start starts a server with its data in a temporary directory and stops it
 // when the test ends. It waits (at most 90 s) until S3 answers.
-func Start(t testing.TB) *Server {
+func Start(t testing.TB) *Server { return start(t, nil) }
+
+// TLS is a certificate and key (PEM files) for StartTLS, and the CA pool
+// that verifies them (for the readiness probe).
+type TLS struct {
+	CertFile, KeyFile string
+	Roots             *x509.CertPool
+}
+
+// StartTLS starts weed with S3 served over TLS on loopback with the given
+// certificate (Endpoint is https://127.0.0.1:PORT). It needs weed; the
+// s3rver stand-in is not used.
+func StartTLS(t testing.TB, tc TLS) *Server {
+	t.Helper()
+	if Binary() == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("SeaweedFS weed binary not found, and CI is set")
+		}
+		t.Skip("SeaweedFS weed binary not found (TLS needs weed); skipping")
+	}
+	return start(t, &tc)
+}
+
+func start(t testing.TB, tc *TLS) *Server {
 	t.Helper()
 	bin := Binary()
 	if bin == "" {
@@ -113,6 +139,11 @@ func Start(t testing.TB) *Server {
 		"-filer.port=" + strconv.Itoa(ports[2]), "-s3", "-s3.port=" + strconv.Itoa(ports[3]),
 		"-s3.config=" + cfg, "-filer", "-master.telemetry=false", "-master.volumeSizeLimitMB=16",
 		"-volume.max=200"}
+	if tc != nil {
+		s.args = append(s.args, "-s3.cert.file="+tc.CertFile, "-s3.key.file="+tc.KeyFile)
+		s.Endpoint = "https://127.0.0.1:" + strconv.Itoa(s.Port)
+		s.client = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: tc.Roots, MinVersion: tls.VersionTLS12}}}
+	}
 	s.start(t)
 	t.Cleanup(s.Stop)
 	return s
@@ -175,7 +206,11 @@ func (s *Server) ready() bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.Endpoint+"/", nil)
-	resp, err := http.DefaultClient.Do(req)
+	c := s.client
+	if c == nil {
+		c = http.DefaultClient
+	}
+	resp, err := c.Do(req)
 	if err != nil {
 		return false
 	}
@@ -267,8 +302,11 @@ func tail(b []byte, n int) string {
 // backup stage never creates one, so a misspelt name fails loudly).
 func (s *Server) MakeBucket(t testing.TB, bucket string) {
 	t.Helper()
-	c, err := minio.New("127.0.0.1:"+strconv.Itoa(s.Port), &minio.Options{
-		Creds: credentials.NewStaticV4(s.AccessKey, s.SecretKey, ""), BucketLookup: minio.BucketLookupPath, Region: "us-east-1"})
+	o := &minio.Options{Creds: credentials.NewStaticV4(s.AccessKey, s.SecretKey, ""), BucketLookup: minio.BucketLookupPath, Region: "us-east-1"}
+	if s.client != nil {
+		o.Secure, o.Transport = true, s.client.Transport
+	}
+	c, err := minio.New("127.0.0.1:"+strconv.Itoa(s.Port), o)
 	if err != nil {
 		t.Fatal(err)
 	}
