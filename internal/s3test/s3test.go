@@ -9,9 +9,15 @@ package s3test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
+	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -94,7 +100,47 @@ func Start(t testing.TB) *Server { return start(t, nil) }
 // that verifies them (for the readiness probe).
 type TLS struct {
 	CertFile, KeyFile string
+	CAFile            string // the CA certificate (PEM), for a client's ca_file
 	Roots             *x509.CertPool
+}
+
+// NewTLS makes a throwaway CA and a certificate it signs for 127.0.0.1,
+// written as PEM files into dir (name prefixes the file names).
+func NewTLS(t testing.TB, dir, name string) TLS {
+	t.Helper()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name + " test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour), IsCA: true,
+		KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true}
+	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, _ := x509.ParseCertificate(caDER)
+	srvKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	srv := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}}
+	srvDER, err := x509.CreateCertificate(rand.Reader, srv, caCert, &srvKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, _ := x509.MarshalECPrivateKey(srvKey)
+	write := func(file, typ string, der []byte) string {
+		p := filepath.Join(dir, file)
+		if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(caCert)
+	return TLS{CAFile: write(name+"-ca.pem", "CERTIFICATE", caDER), CertFile: write(name+"-server.pem", "CERTIFICATE", srvDER),
+		KeyFile: write(name+"-server.key", "EC PRIVATE KEY", keyDER), Roots: pool}
 }
 
 // StartTLS starts weed with S3 served over TLS on loopback with the given
