@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -236,6 +237,45 @@ type ColumnProtection struct {
 type VerifyConfig struct {
 	Share  float64  `yaml:"share"`  // fraction of snapshot files restored, (0,1]
 	Tables []string `yaml:"tables"` // limit to these tables; empty = all
+	// Sample, when set ("5%"), makes each verify read that share of all
+	// snapshots, locally and on every backup target, least recently
+	// verified first, plus every snapshot not verified within Window.
+	Sample string `yaml:"sample"`
+	Window string `yaml:"window"` // every snapshot verified within this span (default 30d)
+}
+
+// DefaultVerifyWindow is verify.window when unset.
+const DefaultVerifyWindow = "30d"
+
+// SampleShare returns Sample as a fraction (0 when unset or invalid).
+func (vc VerifyConfig) SampleShare() float64 {
+	f, _ := ParseSample(vc.Sample)
+	return f
+}
+
+// WindowSpan returns Window as a duration (the default when unset).
+func (vc VerifyConfig) WindowSpan() time.Duration {
+	w := vc.Window
+	if w == "" {
+		w = DefaultVerifyWindow
+	}
+	d, _ := ParseSpan(w)
+	return d
+}
+
+// ParseSample parses a sample size: a percentage ("5%", "0.5%") or a
+// fraction ("0.05"), above 0 and at most 1.
+func ParseSample(s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	pct := strings.HasSuffix(t, "%")
+	f, err := strconv.ParseFloat(strings.TrimSuffix(t, "%"), 64)
+	if err == nil && pct {
+		f /= 100
+	}
+	if err != nil || math.IsNaN(f) || f <= 0 || f > 1 {
+		return 0, fmt.Errorf("sample %q: want a share of the snapshots above 0%% and at most 100%%, such as 5%%", s)
+	}
+	return f, nil
 }
 
 // BackupConfig lists off-site copies of the store.
@@ -255,6 +295,7 @@ type BackupTarget struct {
 	AccessKeyEnv string `yaml:"access_key_env"` // s3
 	SecretKeyEnv string `yaml:"secret_key_env"` // s3
 	PathStyle    bool   `yaml:"path_style"`     // s3
+	CAFile       string `yaml:"ca_file"`        // s3: PEM file of a private CA to trust besides the system's
 }
 
 // AuditConfig configures compliance audits over access logs.
@@ -479,6 +520,7 @@ func applyDefaults(c *Config, present func(string) bool) {
 		}
 	}
 	def("verify.share", func() { c.Verify.Share = 1 })
+	def("verify.window", func() { c.Verify.Window = DefaultVerifyWindow })
 	for name, t := range c.Backup.Targets {
 		if t == nil {
 			t = &BackupTarget{}
@@ -505,6 +547,8 @@ func applyDefaults(c *Config, present func(string) bool) {
 		if j.Verify != nil {
 			def(p+".verify.share", func() { j.Verify.Share = c.Verify.Share })
 			def(p+".verify.tables", func() { j.Verify.Tables = c.Verify.Tables })
+			def(p+".verify.sample", func() { j.Verify.Sample = c.Verify.Sample })
+			def(p+".verify.window", func() { j.Verify.Window = c.Verify.Window })
 		}
 	}
 	def("notify.on", func() { c.Notify.On = []RunStatus{StatusFailed, StatusTimeout, StatusInterrupted} })

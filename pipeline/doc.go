@@ -79,8 +79,11 @@
 //	protect.tables.<t>.max_journalist_risk, max_marketer_risk  risk bounds in (0,1], 0 = off
 //	protect.tables.<t>.population  CSV of the population for journalist and marketer risk
 //	verify.share, verify.tables restore drills: fraction (0,1] (default 1), tables
+//	verify.sample               share of all snapshots (local and on every target) read per run,
+//	                            least recently verified first ("5%"; default unset: newest of each table)
+//	verify.window               every snapshot verified within this span (default 30d)
 //	backup.targets.<n>          type dir (path) | s3 (endpoint, bucket, prefix, region,
-//	                            access_key_env, secret_key_env, path_style)
+//	                            access_key_env, secret_key_env, path_style, ca_file)
 //	retention.keep_daily, keep_weekly, keep_monthly, keep_yearly, keep_within
 //	                            GFS retention of snapshot sets with snapshot.keep_last (vigil forget)
 //	audit.logs[]                name, path (glob), format json|csv, mapping (default auto: by content)

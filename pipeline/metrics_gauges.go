@@ -23,6 +23,10 @@ import (
 //	gauge.extract_rows_rejected.<table>                rows it rejected (share = rejected / read)
 //	gauge.disclosure_check_ok.<table>                  1 if the dataset passed the disclosure check, else 0
 //	gauge.verify_coverage_percent                      tables drilled by the last verify, in % of all tables
+//	gauge.verify_window_coverage_percent               snapshots (local and on targets) found intact within verify.window, in %
+//	gauge.verify_overdue_snapshots                     snapshots not found intact within verify.window
+//	gauge.verify_window_snapshots                      snapshots the coverage counts
+//	gauge.verify_oldest_verified_timestamp_seconds     last intact read of the least recently verified snapshot (0: never)
 const CountGaugePrefix = "gauge."
 
 // gaugeName is what a metric name may be.

@@ -136,6 +136,10 @@ protect:
 verify:                       # restore drills (the verify stage)
   share: 1.0                  # fraction of snapshot files restored, (0, 1] (default 1)
   tables: []                  # only these tables; empty = all
+  sample: 5%                  # read this share of all snapshots (local and every target) per run,
+                              # least recently verified first, plus any not verified within window
+                              # (default unset: the newest snapshot of each table)
+  window: 30d                 # every snapshot verified within this span (default 30d); status shows coverage
 
 backup:                       # off-site copies of the store (the backup stage)
   targets:
@@ -148,6 +152,8 @@ backup:                       # off-site copies of the store (the backup stage)
       access_key_env: AWS_ACCESS_KEY_ID      # s3: variable holding the access key id (required)
       secret_key_env: AWS_SECRET_ACCESS_KEY  # s3: variable holding the secret key (required)
       path_style: true        # s3: path-style addressing (default false)
+      # ca_file: /etc/vigil/ca.pem  # s3: PEM CA certificates to trust besides the system's (a private CA);
+                              # TLS certificates are always verified
     usb:
       type: dir
       path: /mnt/backup/vigil # dir: directory (required)

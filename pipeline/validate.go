@@ -500,6 +500,16 @@ func (v *validator) verify(p string, vc *VerifyConfig) {
 	for i, t := range vc.Tables {
 		v.knownTable(indexPath(p+".tables", i), t)
 	}
+	if vc.Sample != "" {
+		if _, err := ParseSample(vc.Sample); err != nil {
+			v.errf(p+".sample", "%v", err)
+		}
+	}
+	if d, err := ParseSpan(vc.Window); err != nil {
+		v.errf(p+".window", "%v", err)
+	} else if vc.Window != "" && d < 24*time.Hour {
+		v.errf(p+".window", "must be at least 1d")
+	}
 }
 
 func (v *validator) backup() {
@@ -510,7 +520,7 @@ func (v *validator) backup() {
 		if !v.oneOf(p+".type", t.Type, "dir", "s3") {
 			continue
 		}
-		s3Keys := []string{"endpoint", "bucket", "prefix", "region", "access_key_env", "secret_key_env", "path_style"}
+		s3Keys := []string{"endpoint", "bucket", "prefix", "region", "access_key_env", "secret_key_env", "path_style", "ca_file"}
 		switch t.Type {
 		case "dir":
 			for _, k := range s3Keys {
@@ -537,6 +547,12 @@ func (v *validator) backup() {
 				v.errf(p+".secret_key_env", "missing; name the variable holding the secret key")
 			} else {
 				v.envName(p+".secret_key_env", t.SecretKeyEnv)
+			}
+			if t.CAFile != "" {
+				t.CAFile = abs(v.cfg.Dir, t.CAFile)
+				if st, err := os.Stat(t.CAFile); err != nil || st.IsDir() {
+					v.errf(p+".ca_file", "cannot read %s: want a PEM file of CA certificates", t.CAFile)
+				}
 			}
 		}
 	}

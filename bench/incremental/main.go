@@ -7,6 +7,11 @@
 //     "restic") backs up the same file both nights. Time and repository
 //     growth are printed side by side; the bar: Vigil's second night adds
 //     less than restic's.
+//     The first night is also the head-to-head: first backup time and
+//     repository size, then "vigil verify --all" against "restic check
+//     --read-data" on that one-snapshot repository, each as a ratio
+//     vigil/restic (wall and CPU time of the same run; run with
+//     -rows 1000000 for the 1M-row figure).
 //  2. PostgreSQL extraction of a P-row table (default 5M) by vigil run
 //     nightly, as a ratio to psql \copy … TO CSV of the same table, and the
 //     peak RSS of the vigil process (target < 512 MB).
@@ -15,6 +20,7 @@
 //
 //	go run ./bench/incremental                          # 200k CSV rows, 5M PostgreSQL rows
 //	go run ./bench/incremental -rows 50000 -pgrows 500000
+//	go run ./bench/incremental -rows 1000000 -pgrows 0     # the 1M-row restic comparison
 package main
 
 import (
@@ -136,11 +142,18 @@ func secondNight(bin, dir string, rows int) (bool, error) {
 		if err != nil {
 			return false, err
 		}
+		vcpu := cpuOfLast
 		rt, _, err := timed(dir, renv, "restic", "backup", "--quiet", "data/customers.csv")
 		if err != nil {
 			return false, err
 		}
+		lastCPU = [2]time.Duration{vcpu, cpuOfLast}
 		nights[i] = night{vt: vt, rt: rt, vsize: du(store), rsize: du(repo)}
+		if i == 0 {
+			if err := firstNight(dir, bin, renv, rows, vt, rt, lastCPU[0], lastCPU[1], nights[0].vsize, nights[0].rsize); err != nil {
+				return false, err
+			}
+		}
 	}
 	fsize, _ := os.Stat(data)
 	fmt.Printf("\nSecond night, CSV source: demo customers, %d rows (%.1f MB), 1%% changed and 0.1%% deleted\n", rows, float64(fsize.Size())/1e6)
@@ -151,6 +164,52 @@ func secondNight(bin, dir string, rows int) (bool, error) {
 	ok := vg < rg
 	fmt.Printf("second night growth vigil/restic = %.3f (target < 1): %s\n", float64(vg)/float64(max(rg, 1)), verdict(ok))
 	return ok, nil
+}
+
+// lastCPU holds the CPU time of the last vigil night and restic backup;
+// cpuOfLast that of the last command timed.
+var (
+	lastCPU   [2]time.Duration
+	cpuOfLast time.Duration
+)
+
+// firstNight prints the head-to-head on the first (full) backup of the
+// same export, and times vigil verify --all against restic check
+// --read-data on it, as ratios vigil/restic.
+func firstNight(dir, bin string, renv []string, rows int, vt, rt, vcpu, rcpu time.Duration, vsize, rsize int64) error {
+	vv, _, err := timed(dir, nil, bin, "verify", "--all", "--no-progress")
+	if err != nil {
+		return err
+	}
+	vvcpu := cpuOfLast
+	rc, _, err := timed(dir, renv, "restic", "check", "--read-data")
+	if err != nil {
+		return err
+	}
+	rccpu := cpuOfLast
+	fmt.Printf("\nVigil against restic %s, first backup of the same export: demo customers, %d rows\n", resticVersion(), rows)
+	fmt.Printf("%-34s %12s %12s %12s %12s %8s %8s\n", "", "vigil wall", "vigil CPU", "restic wall", "restic CPU", "wall x", "CPU x")
+	row := func(name string, vw, vc, rw, rc time.Duration) {
+		fmt.Printf("%-34s %12s %12s %12s %12s %8.2f %8.2f\n", name, vw.Round(time.Millisecond), vc.Round(time.Millisecond),
+			rw.Round(time.Millisecond), rc.Round(time.Millisecond), vw.Seconds()/rw.Seconds(), vc.Seconds()/max(rc.Seconds(), 1e-9))
+	}
+	row("first backup", vt, vcpu, rt, rcpu)
+	row("verify --all / check --read-data", vv, vvcpu, rc, rccpu)
+	fmt.Printf("%-34s %12s %12s %12s %12s %8.2f\n", "repository size", mb(vsize), "", mb(rsize), "", float64(vsize)/float64(max(rsize, 1)))
+	fmt.Println("(vigil verify also restores to plain Parquet, re-reads it and has DuckDB recompute the digest; restic check --read-data decrypts and hashes every pack)")
+	return nil
+}
+
+func resticVersion() string {
+	out, err := exec.Command("restic", "version").Output()
+	if err != nil {
+		return "(version unknown)"
+	}
+	f := strings.Fields(string(out))
+	if len(f) >= 2 {
+		return f[1]
+	}
+	return strings.TrimSpace(string(out))
 }
 
 // changeCSV changes 1% of the rows (last field) and deletes 0.1%.
@@ -288,5 +347,6 @@ func timed(dir string, env []string, name string, args ...string) (time.Duration
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		rss = ru.Maxrss * 1024
 	}
+	cpuOfLast = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	return d, rss, nil
 }

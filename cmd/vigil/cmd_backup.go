@@ -39,7 +39,7 @@ func openTarget(cfg *pipeline.Config, name string) (backup.Target, error) {
 			return nil, fmt.Errorf("%w: backup target %s: set the environment variables %s and %s", backup.ErrConfig, name, t.AccessKeyEnv, t.SecretKeyEnv)
 		}
 		return backup.NewS3Target(name, backup.S3Options{Endpoint: t.Endpoint, Bucket: t.Bucket, Prefix: t.Prefix,
-			Region: t.Region, AccessKey: ak, SecretKey: sk, PathStyle: t.PathStyle})
+			Region: t.Region, AccessKey: ak, SecretKey: sk, PathStyle: t.PathStyle, CAFile: t.CAFile})
 	}
 	return nil, fmt.Errorf("%w: backup target %s: type %q", backup.ErrConfig, name, t.Type)
 }
@@ -327,7 +327,7 @@ func fetchForVerify(ctx context.Context, g *globals, cfg *pipeline.Config, name 
 		cleanup()
 		return nil, fmt.Errorf("%w: target %s holds no snapshots", snapshot.ErrNotFound, name)
 	}
-	st.store, st.refs, st.all = tmp, fetched, false
+	st.store, st.refs, st.all, st.location = tmp, fetched, false, name
 	g.log.Info("verifying copies from backup target", "target", name, "snapshots", len(fetched))
 	return cleanup, nil
 }

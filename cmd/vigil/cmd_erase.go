@@ -76,24 +76,10 @@ func printErasures(g *globals, store string, kr snapshot.KeyWrapper) error {
 	if err != nil {
 		return err
 	}
-	items, _ := snapshot.Inventory(store)
-	type row struct {
-		snapshot.ErasureRecord
-		StillIn []string `json:"still_in"`
-	}
-	var rows []row
-	for _, r := range recs {
-		rw := row{ErasureRecord: r, StillIn: []string{}}
-		for _, it := range items {
-			if it.Table == r.Table && it.Status == snapshot.StatusOK && it.Created.Before(r.Time.Add(time.Second)) {
-				rw.StillIn = append(rw.StillIn, it.Ref())
-			}
-		}
-		rows = append(rows, rw)
-	}
+	rows := erasureHolders(store, recs)
 	if g.jsonOut {
 		if rows == nil {
-			rows = []row{}
+			rows = []erasureRow{}
 		}
 		return g.printJSON(rows)
 	}
@@ -103,4 +89,28 @@ func printErasures(g *globals, store string, kr snapshot.KeyWrapper) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s…\t%s\t%d\n", r.Time.Format(time.RFC3339), r.Table, r.Column, r.Subject[:16], r.Reason, len(r.StillIn))
 	}
 	return tw.Flush()
+}
+
+// erasureRow is an erasure with the snapshots that still hold its subject.
+type erasureRow struct {
+	snapshot.ErasureRecord
+	StillIn []string `json:"still_in"`
+}
+
+// erasureHolders pairs each erasure with the kept snapshots of its table
+// written before it: they still hold the subject until retention removes
+// them (every reader leaves it out meanwhile).
+func erasureHolders(store string, recs []snapshot.ErasureRecord) []erasureRow {
+	items, _ := snapshot.Inventory(store)
+	var rows []erasureRow
+	for _, r := range recs {
+		rw := erasureRow{ErasureRecord: r, StillIn: []string{}}
+		for _, it := range items {
+			if it.Table == r.Table && it.Status == snapshot.StatusOK && it.Created.Before(r.Time.Add(time.Second)) {
+				rw.StillIn = append(rw.StillIn, it.Ref())
+			}
+		}
+		rows = append(rows, rw)
+	}
+	return rows
 }

@@ -70,7 +70,7 @@ export is recorded in <home>/keys/escrow.json for status and audits.`,
 				return err
 			}
 			rec := map[string]any{"format": 1, "last_export": now.UTC().Truncate(time.Second), "recipient": recipient, "file": out}
-			if err := writeJSONAtomic(filepath.Join(cfg.Paths().Home, "keys", "escrow.json"), rec); err != nil {
+			if err := writeJSONAtomic(escrowRecordPath(cfg), rec); err != nil {
 				return err
 			}
 			fmt.Fprintf(g.stdout, "wrote %s (mode 0600) for %s; keep the age identity off this machine\n", out, recipient)
@@ -255,4 +255,10 @@ func keyUsage(ctx context.Context, cfg *pipeline.Config) (map[string]map[string]
 		cleanup()
 	}
 	return usage, warns
+}
+
+// escrowRecordPath is where keys export records its last export, for the
+// audit's escrow check.
+func escrowRecordPath(cfg *pipeline.Config) string {
+	return filepath.Join(cfg.Paths().Home, "keys", "escrow.json")
 }

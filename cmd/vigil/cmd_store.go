@@ -47,8 +47,12 @@ func statusCmd(g *globals) *cobra.Command {
 						e.Table, e.Created.In(cfg.Location).Format("2006-01-02 15:04:05"), e.RowsRejected, e.RowsRead, e.RejectedPercent, e.Table, e.ID))
 				}
 			}
+			cov, err := statusCoverage(cfg, time.Now())
+			if err != nil {
+				rep.Warnings = append(rep.Warnings, err.Error())
+			}
 			if g.jsonOut {
-				return g.printJSON(map[string]any{"status": rep, "snapshots": latest, "snapshot_set": setInfo, "extractions": extractions})
+				return g.printJSON(map[string]any{"status": rep, "snapshots": latest, "snapshot_set": setInfo, "extractions": extractions, "verify_coverage": cov})
 			}
 			tw := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintf(tw, "home %s, zone %s\n\n", rep.Home, rep.Timezone)
@@ -84,6 +88,13 @@ func statusCmd(g *globals) *cobra.Command {
 					state = "INCOMPLETE (no snapshot of " + strings.Join(setInfo.Missing, ", ") + ")"
 				}
 				fmt.Fprintf(tw, "\nnewest snapshot set: %s, %s\n", setInfo.RunID, state)
+			}
+			if cov != nil && cov.Snapshots > 0 {
+				if err := tw.Flush(); err != nil {
+					return err
+				}
+				fmt.Fprintln(g.stdout)
+				printCoverage(g, cfg, *cov)
 			}
 			for _, w := range rep.Warnings {
 				fmt.Fprintf(tw, "warning: %s\n", w)

@@ -33,6 +33,8 @@ type globals struct {
 
 	// verifyOut receives the results of a verify stage run by the verify command.
 	verifyOut *[]*verify.Result
+	// coverageOut receives the verify coverage summary of that run.
+	coverageOut **verify.CoverageSummary
 	// auditOut receives the outcome of an audit stage run by the audit command.
 	auditOut *auditOutcome
 	// auditFrom and auditTo fix the audit period (vigil demo: the period of its logs).

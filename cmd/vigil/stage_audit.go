@@ -370,6 +370,20 @@ func gatherEvidence(cfg *pipeline.Config, kr *keys.Keyring) (*evidence, error) {
 	for _, k := range kr.Info() {
 		p.Keys = append(p.Keys, audit.KeyEvidence{ID: k.ID, Purpose: string(k.Purpose), Created: k.Created, Primary: k.Primary})
 	}
+	var esc struct {
+		LastExport time.Time `json:"last_export"`
+	}
+	if readJSON(escrowRecordPath(cfg), &esc) == nil && !esc.LastExport.IsZero() {
+		p.Escrow = audit.EscrowEvidence{Recorded: true, LastExport: esc.LastExport}
+	}
+	if recs, err := snapshot.ReadErasures(cfg.Paths().Store, kr); err == nil {
+		for _, r := range erasureHolders(cfg.Paths().Store, recs) {
+			p.ErasureBackups = append(p.ErasureBackups, audit.ErasureBackupEvidence{Subject: r.Subject[:min(16, len(r.Subject))],
+				Table: r.Table, Column: r.Column, Time: r.Time, Reason: r.Reason, StillIn: r.StillIn})
+		}
+	} else {
+		return nil, fmt.Errorf("erasure ledger: %w", err)
+	}
 	recs, _ := pipeline.ReadLedger(cfg.Home)
 	for _, r := range recs {
 		if r.Kind != "stage" {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -38,6 +39,14 @@ type verifyStage struct {
 	all  bool     // every snapshot of every table
 	// store overrides the local store (verify --target: a copy fetched from a target)
 	store string
+	// location names where the snapshots were read, for the coverage
+	// record: the target of verify --target, else the local store.
+	location string
+	// sample (verify --sample) reads that share of all snapshots, least
+	// recently verified first; 0 = the verify config's sample, if any.
+	sample float64
+	// sampleTarget limits a sampled run to one target (--sample --target).
+	sampleTarget string
 }
 
 func (verifyStage) Name() string { return "verify" }
@@ -58,7 +67,18 @@ func (s verifyStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Resul
 	}
 	var results []*verify.Result
 	var checkErr error // a check that could not finish (interrupted, disk full)
-	if len(s.refs) > 0 {
+	var sampleErr error
+	var cov verify.CoverageSummary
+	share := s.sample
+	if share == 0 && len(s.refs) == 0 && !s.all && s.store == "" {
+		share = env.Config.VerifyFor(env.Job).SampleShare()
+	}
+	if share > 0 {
+		results, cov, sampleErr = s.runSample(ctx, env, kr, opts, share)
+		if sampleErr != nil && errors.Is(sampleErr, verify.ErrNotVerified) {
+			checkErr, sampleErr = sampleErr, nil
+		}
+	} else if len(s.refs) > 0 {
 		for _, ref := range s.refs {
 			r, err := verify.Check(ctx, store, ref, kr, kr, opts)
 			if r != nil {
@@ -115,6 +135,20 @@ func (s verifyStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Resul
 		}
 		res.Add(pipeline.CountGaugePrefix+"verify_coverage_percent", int64(100*len(drilled)/tables))
 	}
+	if share == 0 {
+		loc := s.location
+		if loc == "" {
+			loc = verify.LocationLocal
+		}
+		var err error
+		if cov, err = recordCoverage(env, kr, loc, results); err != nil {
+			return res, err
+		}
+	}
+	publishCoverage(&res, cov)
+	if s.g != nil && s.g.coverageOut != nil {
+		*s.g.coverageOut = &cov
+	}
 	if ctx.Err() != nil {
 		// Interrupted: the last complete record stays; nothing is recorded
 		// as failed.
@@ -133,7 +167,10 @@ func (s verifyStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Resul
 	if notVerified > 0 {
 		return res, fmt.Errorf("%d of %d snapshots not verified (not a problem of the snapshots): %w", notVerified, len(results), checkErr)
 	}
-	if len(results) == 0 {
+	if sampleErr != nil {
+		return res, fmt.Errorf("verify --sample: %w", sampleErr)
+	}
+	if len(results) == 0 && share == 0 {
 		env.Logger.Warn("no snapshots to verify")
 	}
 	return res, nil
@@ -172,9 +209,9 @@ func writeJSONAtomic(path string, v any) error {
 
 func verifyCmd(g *globals) *cobra.Command {
 	var all bool
-	var target string
+	var target, sample string
 	c := &cobra.Command{
-		Use:   "verify [SNAPSHOT...] [--all]",
+		Use:   "verify [SNAPSHOT...] [--all | --sample 5%]",
 		Short: "Prove that snapshots restore: decrypt, hash, count, digest, and read them with DuckDB",
 		Long: `Verify decrypts every file of a snapshot, checks its SHA-256 and size, the row
 count, schema, NULL counts and order-independent content digest against the
@@ -184,10 +221,26 @@ computes the same digest. It reports every problem (not only the first),
 records the run in the ledger, and exits 3 if any snapshot has a problem.
 
 With no argument it checks the newest snapshot of each table; --all checks
-every snapshot; SNAPSHOT is TABLE/ID, ID or TABLE/latest.`,
+every snapshot; SNAPSHOT is TABLE/ID, ID or TABLE/latest.
+
+--sample 5% (or verify.sample in the config) reads 5% of all snapshots,
+locally and on every backup target, choosing the least recently verified
+first, and also every snapshot not verified within verify.window (default
+30d), so every copy is read within the window. Each full read is recorded
+(home/verify/coverage.json); status and the metrics show the coverage.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if all && len(args) > 0 {
 				return usageError{fmt.Errorf("name snapshots or use --all, not both")}
+			}
+			var share float64
+			if sample != "" {
+				if all || len(args) > 0 {
+					return usageError{fmt.Errorf("--sample chooses the snapshots itself: do not name snapshots or use --all with it")}
+				}
+				var err error
+				if share, err = pipeline.ParseSample(sample); err != nil {
+					return usageError{err}
+				}
 			}
 			cfg, err := g.loadConfig()
 			if err != nil {
@@ -199,8 +252,15 @@ every snapshot; SNAPSHOT is TABLE/ID, ID or TABLE/latest.`,
 			}
 			var results []*verify.Result
 			g.verifyOut = &results
-			st := verifyStage{g: g, refs: args, all: all}
-			if target != "" {
+			var cov *verify.CoverageSummary
+			g.coverageOut = &cov
+			st := verifyStage{g: g, refs: args, all: all, sample: share}
+			if share > 0 && target != "" {
+				if cfg.Backup.Targets[target] == nil {
+					return usageError{fmt.Errorf("unknown backup target %q; configured: %s", target, strings.Join(targetNames(cfg), ", "))}
+				}
+				st.sampleTarget = target
+			} else if target != "" {
 				cleanup, err := fetchForVerify(cmd.Context(), g, cfg, target, &st)
 				if err != nil {
 					return err
@@ -214,32 +274,72 @@ every snapshot; SNAPSHOT is TABLE/ID, ID or TABLE/latest.`,
 				if results == nil {
 					results = []*verify.Result{}
 				}
-				if err := g.printJSON(results); err != nil {
+				var err error
+				if share > 0 {
+					err = g.printJSON(map[string]any{"results": results, "coverage": cov})
+				} else {
+					err = g.printJSON(results)
+				}
+				if err != nil {
 					return err
 				}
 			} else {
 				printVerify(g, results)
+				if cov != nil {
+					printCoverage(g, cfg, *cov)
+				}
 			}
 			return runErr
 		},
 	}
 	c.Flags().BoolVar(&all, "all", false, "verify every snapshot, not only the newest of each table")
 	c.Flags().StringVar(&target, "target", "", "verify the copies on this backup target (fetched to a private temporary store)")
+	c.Flags().StringVar(&sample, "sample", "", "read this share of all snapshots (e.g. 5%), least recently verified first, plus any not verified within verify.window")
 	return c
 }
 
 func printVerify(g *globals, results []*verify.Result) {
 	bad := 0
 	for _, r := range results {
+		where := r.Snapshot
+		if r.Location != "" {
+			where = r.Location + ":" + where
+		}
 		if r.OK {
-			fmt.Fprintf(g.stdout, "ok    %s  %d rows, %d files, checks: %s\n", r.Snapshot, r.RowsChecked, r.FilesChecked, strings.Join(r.Checks, ","))
+			fmt.Fprintf(g.stdout, "ok    %s  %d rows, %d files, checks: %s\n", where, r.RowsChecked, r.FilesChecked, strings.Join(r.Checks, ","))
 			continue
 		}
 		bad++
-		fmt.Fprintf(g.stdout, "FAIL  %s  %d problems\n", r.Snapshot, len(r.Problems))
+		fmt.Fprintf(g.stdout, "FAIL  %s  %d problems\n", where, len(r.Problems))
 		for _, p := range r.Problems {
 			fmt.Fprintf(g.stdout, "      %s\n", p)
 		}
 	}
 	fmt.Fprintf(g.stdout, "%d snapshots verified, %d with problems\n", len(results), bad)
+}
+
+// printCoverage prints the verify coverage line of verify and status.
+func printCoverage(g *globals, cfg *pipeline.Config, c verify.CoverageSummary) {
+	fmt.Fprintf(g.stdout, "coverage: %d of %d snapshots verified within %s (%.1f%%), %d overdue",
+		c.Verified, c.Snapshots, spanString(c.Window), c.Percent, c.Overdue)
+	if c.Oldest != nil {
+		when := "never"
+		if !c.OldestVerified.IsZero() {
+			when = c.OldestVerified.In(cfg.Location).Format("2006-01-02 15:04")
+		}
+		where := c.Oldest.Ref
+		if c.Oldest.Location != verify.LocationLocal {
+			where = c.Oldest.Location + ":" + where
+		}
+		fmt.Fprintf(g.stdout, "; least recently verified: %s (%s)", where, when)
+	}
+	fmt.Fprintln(g.stdout)
+}
+
+// spanString prints a duration in days when it is whole days.
+func spanString(d time.Duration) string {
+	if d > 0 && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return d.String()
 }

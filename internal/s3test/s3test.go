@@ -9,7 +9,15 @@ package s3test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
+	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -81,11 +89,75 @@ type Server struct {
 	cmd       *exec.Cmd
 	done      chan struct{}
 	log       *os.File
+	client    *http.Client // readiness probe; default http.DefaultClient
 }
 
 // Start starts a server with its data in a temporary directory and stops it
 // when the test ends. It waits (at most 90 s) until S3 answers.
-func Start(t testing.TB) *Server {
+func Start(t testing.TB) *Server { return start(t, nil) }
+
+// TLS is a certificate and key (PEM files) for StartTLS, and the CA pool
+// that verifies them (for the readiness probe).
+type TLS struct {
+	CertFile, KeyFile string
+	CAFile            string // the CA certificate (PEM), for a client's ca_file
+	Roots             *x509.CertPool
+}
+
+// NewTLS makes a throwaway CA and a certificate it signs for 127.0.0.1,
+// written as PEM files into dir (name prefixes the file names).
+func NewTLS(t testing.TB, dir, name string) TLS {
+	t.Helper()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name + " test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour), IsCA: true,
+		KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true}
+	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, _ := x509.ParseCertificate(caDER)
+	srvKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	srv := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}}
+	srvDER, err := x509.CreateCertificate(rand.Reader, srv, caCert, &srvKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, _ := x509.MarshalECPrivateKey(srvKey)
+	write := func(file, typ string, der []byte) string {
+		p := filepath.Join(dir, file)
+		if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(caCert)
+	return TLS{CAFile: write(name+"-ca.pem", "CERTIFICATE", caDER), CertFile: write(name+"-server.pem", "CERTIFICATE", srvDER),
+		KeyFile: write(name+"-server.key", "EC PRIVATE KEY", keyDER), Roots: pool}
+}
+
+// StartTLS starts weed with S3 served over TLS on loopback with the given
+// certificate (Endpoint is https://127.0.0.1:PORT). It needs weed; the
+// s3rver stand-in is not used.
+func StartTLS(t testing.TB, tc TLS) *Server {
+	t.Helper()
+	if Binary() == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("SeaweedFS weed binary not found, and CI is set")
+		}
+		t.Skip("SeaweedFS weed binary not found (TLS needs weed); skipping")
+	}
+	return start(t, &tc)
+}
+
+func start(t testing.TB, tc *TLS) *Server {
 	t.Helper()
 	bin := Binary()
 	if bin == "" {
@@ -113,6 +185,11 @@ func Start(t testing.TB) *Server {
 		"-filer.port=" + strconv.Itoa(ports[2]), "-s3", "-s3.port=" + strconv.Itoa(ports[3]),
 		"-s3.config=" + cfg, "-filer", "-master.telemetry=false", "-master.volumeSizeLimitMB=16",
 		"-volume.max=200"}
+	if tc != nil {
+		s.args = append(s.args, "-s3.cert.file="+tc.CertFile, "-s3.key.file="+tc.KeyFile)
+		s.Endpoint = "https://127.0.0.1:" + strconv.Itoa(s.Port)
+		s.client = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: tc.Roots, MinVersion: tls.VersionTLS12}}}
+	}
 	s.start(t)
 	t.Cleanup(s.Stop)
 	return s
@@ -175,7 +252,11 @@ func (s *Server) ready() bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.Endpoint+"/", nil)
-	resp, err := http.DefaultClient.Do(req)
+	c := s.client
+	if c == nil {
+		c = http.DefaultClient
+	}
+	resp, err := c.Do(req)
 	if err != nil {
 		return false
 	}
@@ -267,8 +348,11 @@ func tail(b []byte, n int) string {
 // backup stage never creates one, so a misspelt name fails loudly).
 func (s *Server) MakeBucket(t testing.TB, bucket string) {
 	t.Helper()
-	c, err := minio.New("127.0.0.1:"+strconv.Itoa(s.Port), &minio.Options{
-		Creds: credentials.NewStaticV4(s.AccessKey, s.SecretKey, ""), BucketLookup: minio.BucketLookupPath, Region: "us-east-1"})
+	o := &minio.Options{Creds: credentials.NewStaticV4(s.AccessKey, s.SecretKey, ""), BucketLookup: minio.BucketLookupPath, Region: "us-east-1"}
+	if s.client != nil {
+		o.Secure, o.Transport = true, s.client.Transport
+	}
+	c, err := minio.New("127.0.0.1:"+strconv.Itoa(s.Port), o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -214,6 +214,16 @@ func MsgFor(lines []string, msgs []Msg, s string) *Msg {
 // evidenceEN are the English templates of every evidence sentence the audit
 // writes; reports/i18n/evidence.<lang>.yaml translates them by key.
 var evidenceEN = map[string]string{
+	// crypto.key_escrow
+	"escrow.never":     "the keyset was never escrowed: one lost disk loses every key",
+	"escrow.last":      "last escrow export {0}, {1} (limit {2})",
+	"escrow.key":       "key {0} ({1}): created {2}, {3}",
+	"escrow.key.after": " - created after the last escrow export, not in the escrow copy",
+	// erasure.backups
+	"erasure.bk.total": "{0} erasures, {1} subjects still in kept snapshots (left out of every restore and dataset)",
+	"erasure.bk.none":  "{0} {1} subject {2} (reason {3}): in no kept snapshot",
+	"erasure.bk.held":  "{0} {1} subject {2} (reason {3}): still in {4} snapshots until retention removes them: {5}",
+	"erasure.bk.late":  " - erased {0}, still held (limit {1})",
 	// extract.rejects
 	"rejects.failed":    "{0}: last extraction {1} failed: {2} of {3} rows rejected ({4}); nothing committed (vigil rejects {0}/{1})",
 	"rejects.committed": "{0}: snapshot {1} rejected {2} of {3} rows ({4}) (vigil rejects {0}/{1})",

@@ -25,6 +25,8 @@ type PostureInput struct {
 	Retention      []RetentionEvidence      // retention limit and oldest record kept, per dataset
 	Records        []RecordEvidence         // completeness of the GDPR Art. 30 record and the PIPL assessment
 	Rejects        []RejectsEvidence        // each table's last extraction and its rejected rows (posture_rejects.go)
+	Escrow         EscrowEvidence           // last escrow export of the keyset (posture_custody.go)
+	ErasureBackups []ErasureBackupEvidence  // erasures and the snapshots still holding each subject
 	Limits         PostureLimits
 }
 
@@ -116,6 +118,8 @@ type PostureLimits struct {
 	MaxUnmappedShare   float64       // fail above this share of unmapped events; default 0.05
 	MinProtectedShare  float64       // warn below 1, fail below this share; default 0.9
 	NotificationWindow time.Duration // time to assess a high finding for breach notification; default 72h (GDPR Art. 33)
+	MaxEscrowAge       time.Duration // keyset escrowed within this; default 90 days
+	MaxErasedInBackups time.Duration // warn when an erased subject is still in a kept snapshot this long; default 365 days
 }
 
 func (l PostureLimits) withDefaults() PostureLimits {
@@ -132,6 +136,8 @@ func (l PostureLimits) withDefaults() PostureLimits {
 	def(&l.MaxLogGap, 24*time.Hour)
 	def(&l.MaxLogGapFail, 72*time.Hour)
 	def(&l.NotificationWindow, 72*time.Hour)
+	def(&l.MaxEscrowAge, 90*24*time.Hour)
+	def(&l.MaxErasedInBackups, 365*24*time.Hour)
 	if l.MinK <= 0 {
 		l.MinK = 5
 	}
@@ -217,6 +223,12 @@ var checkMeta = map[string]struct {
 	CheckRecordPIA: {"Personal information protection impact assessment is complete",
 		"Fill in the listed gaps of the assessment, have the assessor sign it and keep it at least three years.",
 		[]string{"PIPL:Art.55"}},
+	CheckKeyEscrow: {"The keyset is escrowed for recovery",
+		"Export the keyset to an age recipient kept off this machine (`vigil keys export --to-age RECIPIENT --out FILE`) after every key rotation and at least within the limit.",
+		[]string{"ISO27001:A.8.24", "ISO27001:A.8.13", "GDPR:Art.32", "PIPL:Art.51"}},
+	CheckErasureBackups: {"Erased subjects are kept out of restores and leave the backups by retention",
+		"Check that retention (`vigil forget`, the retention section) removes the listed snapshots; until then every restore and dataset leaves the erased subjects out.",
+		[]string{"GDPR:Art.5(1)(e)", "ISO27001:A.8.10", "CCPA:1798.105"}},
 	CheckDetections: {"All detections ran on the period's logs",
 		"Provide the missing reference tables and fix failing detections so that monitoring is complete.",
 		[]string{"ISO27001:A.8.16", "PIPL:Art.54"}},
@@ -496,6 +508,7 @@ func (p PostureInput) evidenceChecks(now time.Time) []Check {
 		er.sayFirst(msg("erasure.total", aInt(done), aInt(open), aInt(late)))
 	}
 	out = append(out, er)
+	out = append(out, p.custodyChecks(now)...)
 	return out
 }
 

@@ -18,6 +18,8 @@ var checkRules = map[string]string{
 	CheckRetention:      "pass: no dataset keeps records beyond its limit; fail: any does; n/a: no retention evidence",
 	CheckErasure:        "pass: every erasure request completed within the limit (default 30 days); fail: any late; n/a: no erasure ledger",
 	CheckIncidents:      "pass: every open critical/high finding is assessed (case notified or closed, or suppressed with a reason); warn: any not assessed",
+	CheckKeyEscrow:      "pass: an escrow export of the keyset is recorded within the limit (default 90 days) and no key was created after it; fail: never escrowed, older than the limit, or a key created since (fails closed); n/a: no keyset",
+	CheckErasureBackups: "pass: every erasure is listed with the snapshots still holding its subject (left out of every restore); warn: a subject still held longer than the limit (default 365 days); n/a: no erasures",
 	CheckDetections:     "pass: every detection ran; warn: one was skipped for a missing reference table; fail: one failed",
 	CheckRecordArt30:    "pass: every item of the record is filled in from the config or evidenced; fail: any item missing; n/a: no record was built",
 	CheckRecordPIA:      "pass: every item of the assessment is filled in from the config or evidenced and it is kept at least three years; fail: any gap; n/a: no assessment was built",

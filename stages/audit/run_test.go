@@ -53,6 +53,8 @@ func smallOptions() Options {
 			Erasures:       []ErasureRecord{{RequestID: "e1", Received: smallNow.AddDate(0, 0, -40), Completed: smallNow.AddDate(0, 0, -35)}},
 			Classification: []ClassificationEvidence{{Table: "customers", ClassifiedAt: smallNow.AddDate(0, 0, -3), PersonalColumns: 10}},
 			Retention:      []RetentionEvidence{{Dataset: "customers", MaxAge: 365 * 24 * time.Hour, Oldest: smallNow.AddDate(-2, 0, 0)}},
+			Escrow:         EscrowEvidence{Recorded: true, LastExport: smallNow.AddDate(0, 0, -10)},
+			ErasureBackups: []ErasureBackupEvidence{{Subject: "3f2a9c0d11e4b7a8", Table: "customers", Column: "customer_id", Time: smallNow.AddDate(0, 0, -35), Reason: "DSR-2025-007", StillIn: []string{"customers/20250601T0200"}}},
 		},
 		Mask:     testMask,
 		Now:      func() time.Time { return smallNow },
@@ -128,7 +130,7 @@ func TestSmallReport(t *testing.T) {
 		CheckSnapshots: StatusFail, CheckRestores: StatusFail, CheckProtection: StatusWarn, CheckKAnonymity: StatusFail,
 		CheckKeys: StatusPass, CheckRuns: StatusPass, CheckErasure: StatusPass, CheckClassification: StatusPass,
 		CheckRetention: StatusFail, CheckLeavers: StatusFail, CheckLogMapping: StatusFail, CheckIncidents: StatusWarn,
-		CheckDetections: StatusPass,
+		CheckDetections: StatusPass, CheckKeyEscrow: StatusPass, CheckErasureBackups: StatusPass,
 	} {
 		if checks[id] != want {
 			t.Errorf("check %s = %s, want %s", id, checks[id], want)

@@ -367,6 +367,14 @@ func RemoveForgotten(store string) error {
 		if err != nil {
 			return err
 		}
+		// A deletion killed half-way leaves .tmp-del-<id>: the decision
+		// to delete it was made, and nothing reads it.
+		trash, _ := filepath.Glob(filepath.Join(TableDir(store, t), tmpPrefix+"del-*"))
+		for _, d := range trash {
+			if err := os.RemoveAll(d); err != nil {
+				return fmt.Errorf("snapshot: delete: %w", err)
+			}
+		}
 		for _, e := range l.Entries {
 			if !e.Forgotten {
 				continue

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -141,6 +142,12 @@ func TestForgetInterruptedIsCompleted(t *testing.T) {
 	}
 	if forgotten != 10 {
 		t.Fatalf("%d forgotten snapshots listed, want 10", forgotten)
+	}
+	// A deletion killed half-way: the directory renamed aside, partly
+	// removed. It is cleared too.
+	half := filepath.Join(TableDir(store, "customers"), tmpPrefix+"del-"+ms[0].ID)
+	if err := os.Rename(filepath.Join(TableDir(store, "customers"), ms[0].ID), half); err != nil {
+		t.Fatal(err)
 	}
 	if err := RemoveForgotten(store); err != nil {
 		t.Fatal(err)

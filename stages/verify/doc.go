@@ -38,4 +38,14 @@
 // errors and logs never hold row contents or key material: data keys reach
 // DuckDB only through PRAGMA add_parquet_key and DuckDB's error messages
 // are redacted.
+//
+// # Coverage
+//
+// Coverage records, per location (the local store or a backup target) and
+// snapshot, when it was last read in full and found intact. Plan chooses
+// what a sampled run reads: every snapshot not found intact within the
+// window, then the least recently verified (never-verified first) up to
+// the sample share, deterministically. Summarize gives what status and the
+// metrics show: the share verified within the window, the overdue count
+// and the least recently verified snapshot.
 package verify

@@ -69,7 +69,10 @@ const (
 // Result is the outcome of verifying one snapshot; the caller records it in
 // the run ledger.
 type Result struct {
-	Snapshot     string        `json:"snapshot"` // <table>/<id>
+	Snapshot string `json:"snapshot"` // <table>/<id>
+	// Location is the backup target the copy was read from (empty: the
+	// local store).
+	Location     string        `json:"location,omitempty"`
 	Table        string        `json:"table"`
 	ID           string        `json:"id"`
 	Started      time.Time     `json:"started"`
