@@ -40,6 +40,10 @@ func TestMain(m *testing.M) {
 		panic("building vigil: " + err.Error())
 	}
 	code := m.Run()
+	removeFixtures()
+	if fixture.dir != "" {
+		os.RemoveAll(fixture.dir)
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -55,8 +59,18 @@ func (r result) String() string {
 }
 
 // vigil runs the binary in dir with env added to a minimal environment.
-func vigil(t *testing.T, dir string, env []string, args ...string) result {
+func vigil(t testing.TB, dir string, env []string, args ...string) result {
 	t.Helper()
+	r, err := runVigil(dir, env, args...)
+	if err != nil {
+		t.Fatalf("vigil %v: %v", args, err)
+	}
+	return r
+}
+
+// runVigil is vigil without a test: err is set only when the binary could
+// not be run at all (an exit code is not an error).
+func runVigil(dir string, env []string, args ...string) (result, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, vigilBin, args...)
@@ -69,9 +83,9 @@ func vigil(t *testing.T, dir string, env []string, args ...string) result {
 	if err != nil {
 		ee, ok := err.(*exec.ExitError)
 		if !ok {
-			t.Fatalf("vigil %v: %v", args, err)
+			return r, err
 		}
 		r.code = ee.ExitCode()
 	}
-	return r
+	return r, nil
 }

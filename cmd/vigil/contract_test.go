@@ -49,13 +49,12 @@ func sharedDemo(t *testing.T) *contractFixture {
 			return
 		}
 		fixture.dir = dir
-		fixture.demo = filepath.Join(dir, "demo")
-		fixture.cfg = filepath.Join(fixture.demo, "vigil.yaml")
-		fixture.demoOut = vigil(t, dir, nil, "demo", "--dir", fixture.demo, "--rows", "300", "--seed", "7", "--json")
-		if fixture.demoOut.code != 0 {
-			fixture.err = fmt.Errorf("demo: %s", fixture.demoOut)
+		d, err := tryCopyDemo(smallDemoSpec, dir)
+		if err != nil {
+			fixture.err = err
 			return
 		}
+		fixture.demo, fixture.cfg, fixture.demoOut = d.Demo, d.Config, d.Out
 		var gt struct{ Start, End string }
 		b, err := os.ReadFile(filepath.Join(fixture.demo, "data", "logs", "access_ground_truth.json"))
 		if err == nil {
