@@ -178,6 +178,7 @@ func runSteps(dir string, steps ...[]string) (result, error) {
 	for _, args := range steps {
 		var err error
 		r, err = runVigil(dir, nil, args...)
+		countCPU("fixture "+args[0], r.cpu)
 		if err == nil && r.code != 0 {
 			err = fmt.Errorf("vigil %s: %s", strings.Join(args, " "), r)
 		}
