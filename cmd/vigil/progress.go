@@ -95,15 +95,19 @@ func (p *progress) Start(label string, total int64, unit string) {
 
 // Add advances the bar by n; the library redraws at most ten times a second.
 func (p *progress) Add(n int64) {
-	if p == nil || !p.on {
-		return
-	}
-	p.mu.Lock()
-	bar := p.bar
-	p.mu.Unlock()
-	if bar != nil {
+	if bar := p.current(); bar != nil {
 		p.Set(bar.State().CurrentNum + n)
 	}
+}
+
+// current is the bar being drawn, or nil.
+func (p *progress) current() *progressbar.ProgressBar {
+	if p == nil || !p.on {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.bar
 }
 
 // countRows returns rr, advancing the bar by the rows of every batch read.
@@ -130,12 +134,7 @@ func (r *rowCounter) Next() bool {
 // Set moves the bar to n (never past its total: an estimate that was short
 // grows the total instead).
 func (p *progress) Set(n int64) {
-	if p == nil || !p.on {
-		return
-	}
-	p.mu.Lock()
-	bar := p.bar
-	p.mu.Unlock()
+	bar := p.current()
 	if bar == nil {
 		return
 	}
