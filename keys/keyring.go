@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"strings"
 	"sync"
@@ -465,13 +466,8 @@ func (k *Keyring) Rotate(ctx context.Context, purpose Purpose, now time.Time) (n
 		return "", err
 	}
 	st := k.load()
-
-	onDisk, err := readKeysetFile(k.path)
-	if err != nil {
+	if err := k.checkUnchanged(st); err != nil {
 		return "", err
-	}
-	if sha256.Sum256(onDisk) != st.sum {
-		return "", fmt.Errorf("%w: %s; open it again and retry", ErrChanged, k.path)
 	}
 
 	m := keyset.NewManagerFromHandle(st.sec.handles[purpose])
@@ -486,44 +482,73 @@ func (k *Keyring) Rotate(ctx context.Context, purpose Purpose, now time.Time) (n
 	if err != nil {
 		return "", fmt.Errorf("keys: rotate %s: %w", purpose, err)
 	}
-	enc, err := encryptHandle(h, st.sec.master, purpose)
-	if err != nil {
-		return "", err
-	}
 	newID := formatKeyID(purpose, id)
-	f := st.file.clone()
-	ks := f.keyset(purpose)
-	ks.Keys = append(ks.Keys, fileKey{ID: newID, Created: stamp(now), Status: StatusEnabled})
-	ks.Primary = newID
-	ks.Encrypted = enc
-	f.MAC = f.computeMAC(st.sec.macKey)
-	if err := checkHandle(*ks, h); err != nil {
+	err = k.commitHandle(ctx, st, purpose, h, func(f *fileV1, enc []byte) *fileKeyset {
+		ks := f.keyset(purpose)
+		ks.Keys = append(ks.Keys, fileKey{ID: newID, Created: stamp(now), Status: StatusEnabled})
+		ks.Primary = newID
+		ks.Encrypted = enc
+		return ks
+	})
+	if err != nil {
 		return "", fmt.Errorf("keys: rotate %s: %w", purpose, err)
 	}
+	return newID, nil
+}
 
-	handles := make(map[Purpose]*keyset.Handle, len(st.sec.handles))
-	for p, old := range st.sec.handles {
-		handles[p] = old
+// checkUnchanged fails with ErrChanged when the keyset file on disk is not
+// the one st was loaded from (another process changed it).
+func (k *Keyring) checkUnchanged(st *state) error {
+	onDisk, err := readKeysetFile(k.path)
+	if err != nil {
+		return err
 	}
-	handles[purpose] = h
+	if sha256.Sum256(onDisk) != st.sum {
+		return fmt.Errorf("%w: %s; open it again and retry", ErrChanged, k.path)
+	}
+	return nil
+}
+
+// commitHandle is the one step that changes the keyset of purpose p to the
+// handle h (rotation, or an optional keyset added): h is encrypted under the
+// master key, put puts it into a copy of the file and returns that keyset's
+// entry, which must describe h; the file gets its MAC, is written
+// atomically, and becomes the keyring's state. The caller holds rotMu and
+// has checked the file with checkUnchanged.
+func (k *Keyring) commitHandle(ctx context.Context, st *state, p Purpose, h *keyset.Handle, put func(f *fileV1, enc []byte) *fileKeyset) error {
+	enc, err := encryptHandle(h, st.sec.master, p)
+	if err != nil {
+		return err
+	}
+	f := st.file.clone()
+	ks := put(f, enc)
+	f.MAC = f.computeMAC(st.sec.macKey)
+	if err := checkHandle(*ks, h); err != nil {
+		return err
+	}
+	handles := maps.Clone(st.sec.handles)
+	if handles == nil {
+		handles = map[Purpose]*keyset.Handle{}
+	}
+	handles[p] = h
 	sec, err := newSecrets(st.sec.master, st.sec.macKey, handles)
 	if err != nil {
-		return "", err
+		return err
 	}
 	data, err := f.encode()
 	if err != nil {
-		return "", err
+		return err
 	}
 	if err := ctx.Err(); err != nil {
-		return "", err
+		return err
 	}
 	if err := writeFileAtomic(k.path, data, false); err != nil {
-		return "", err
+		return err
 	}
 	k.mu.Lock()
 	k.st = &state{file: f, sum: sha256.Sum256(data), sec: sec}
 	k.mu.Unlock()
-	return newID, nil
+	return nil
 }
 
 // Info lists every key, by purpose (wrap, manifest, pseudonym) then age. It

@@ -3,7 +3,6 @@ package keys
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"time"
@@ -55,45 +54,22 @@ func (k *Keyring) addKeyset(ctx context.Context, p Purpose, now time.Time) (stri
 	if ks := st.file.keyset(p); ks != nil {
 		return ks.Primary, nil
 	}
-	onDisk, err := readKeysetFile(k.path)
-	if err != nil {
+	if err := k.checkUnchanged(st); err != nil {
 		return "", err
-	}
-	if sha256.Sum256(onDisk) != st.sum {
-		return "", fmt.Errorf("%w: %s; open it again and retry", ErrChanged, k.path)
 	}
 	h, err := keyset.NewHandle(sp.template())
 	if err != nil {
 		return "", fmt.Errorf("keys: new %s keyset: %w", p, err)
 	}
-	enc, err := encryptHandle(h, st.sec.master, p)
-	if err != nil {
-		return "", err
-	}
 	id := formatKeyID(p, h.KeysetInfo().GetPrimaryKeyId())
-	f := st.file.clone()
-	f.Keysets = append(f.Keysets, fileKeyset{Purpose: p, Algorithm: sp.algorithm, Primary: id,
-		Keys: []fileKey{{ID: id, Created: stamp(now), Status: StatusEnabled}}, Encrypted: enc})
-	f.MAC = f.computeMAC(st.sec.macKey)
-	handles := make(map[Purpose]*keyset.Handle, len(st.sec.handles)+1)
-	for q, old := range st.sec.handles {
-		handles[q] = old
-	}
-	handles[p] = h
-	sec, err := newSecrets(st.sec.master, st.sec.macKey, handles)
+	err = k.commitHandle(ctx, st, p, h, func(f *fileV1, enc []byte) *fileKeyset {
+		f.Keysets = append(f.Keysets, fileKeyset{Purpose: p, Algorithm: sp.algorithm, Primary: id,
+			Keys: []fileKey{{ID: id, Created: stamp(now), Status: StatusEnabled}}, Encrypted: enc})
+		return &f.Keysets[len(f.Keysets)-1]
+	})
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("keys: add %s keyset: %w", p, err)
 	}
-	data, err := f.encode()
-	if err != nil {
-		return "", err
-	}
-	if err := writeFileAtomic(k.path, data, false); err != nil {
-		return "", err
-	}
-	k.mu.Lock()
-	k.st = &state{file: f, sum: sha256.Sum256(data), sec: sec}
-	k.mu.Unlock()
 	return id, nil
 }
 

@@ -421,9 +421,11 @@ func (t *tester) listed() map[string]bool {
 	if err != nil {
 		return out
 	}
-	var ms []manifest
-	if json.Unmarshal(b, &ms) == nil {
-		for _, m := range ms {
+	var doc struct {
+		Snapshots []manifest `json:"snapshots"`
+	}
+	if json.Unmarshal(b, &doc) == nil {
+		for _, m := range doc.Snapshots {
 			out[m.Table+"/"+m.ID] = true
 		}
 	}

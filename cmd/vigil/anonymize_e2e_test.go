@@ -15,10 +15,8 @@ import (
 // and no generated direct identifier appears anywhere in any dataset.
 func TestAnalystDatasetsAreKAnonymousAndHoldNoDirectIdentifiers(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	demoDir := filepath.Join(dir, "demo")
-	mustRun(t, dir, nil, "demo", "--dir", demoDir, "--rows", "4000", "--seed", "11")
-	cfg := filepath.Join(demoDir, "vigil.yaml")
+	d := demoHome(t, sharedDemoSpec)
+	dir, demoDir, cfg := d.Dir, d.Demo, d.Config
 	datasets, _ := filepath.Glob(filepath.Join(demoDir, "home", "datasets", "*", "_vigil.json"))
 	if len(datasets) != 5 {
 		t.Fatalf("datasets: %v", datasets)

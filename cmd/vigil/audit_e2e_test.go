@@ -47,9 +47,8 @@ func readReports(t *testing.T, demoDir string) []auditReport {
 // suppressed shows it as suppressed, and nothing else changes.
 func TestAuditSuppressionAndTrend(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	demoDir := filepath.Join(dir, "demo")
-	r := mustRun(t, dir, nil, "demo", "--dir", demoDir, "--rows", "3000", "--seed", "5")
+	d := demoHome(t, sharedDemoSpec)
+	dir, demoDir, r := d.Dir, d.Demo, d.Out
 	if !strings.Contains(r.stdout, "report.html") {
 		t.Fatalf("demo does not print the report path:\n%s", r.stdout)
 	}

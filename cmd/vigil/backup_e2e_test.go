@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +19,21 @@ type listItem struct {
 	Latest                   bool
 }
 
+// unmarshalSnapshots decodes the snapshots of "vigil snapshots list --json"
+// ({"snapshots": [...]}) into items.
+func unmarshalSnapshots(stdout string, items any) error {
+	var doc struct {
+		Snapshots json.RawMessage `json:"snapshots"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		return err
+	}
+	if doc.Snapshots == nil {
+		return errors.New(`no "snapshots" in the output`)
+	}
+	return json.Unmarshal(doc.Snapshots, items)
+}
+
 func listSnapshots(t *testing.T, dir string, extra ...string) ([]listItem, result) {
 	t.Helper()
 	return listSnapshotsEnv(t, dir, nil, extra...)
@@ -27,7 +43,7 @@ func listSnapshotsEnv(t *testing.T, dir string, env []string, extra ...string) (
 	t.Helper()
 	r := vigil(t, dir, env, append([]string{"snapshots", "list", "--json"}, extra...)...)
 	var items []listItem
-	if err := json.Unmarshal([]byte(r.stdout), &items); err != nil {
+	if err := unmarshalSnapshots(r.stdout, &items); err != nil {
 		t.Fatalf("snapshots list --json: %v\n%s", err, r)
 	}
 	return items, r
@@ -36,6 +52,7 @@ func listSnapshotsEnv(t *testing.T, dir string, env []string, extra ...string) (
 // Must show: 12 runs in a few seconds, latest is the 12th, forget
 // --keep-last 1 keeps the 12th; every manifest damage makes latest fail.
 func TestTwelveFastRunsLatestAndForget(t *testing.T) {
+	t.Parallel()
 	dir := setupDir(t, 30, false, "  snap: {stages: [snapshot]}\n")
 	start := time.Now()
 	for i := 0; i < 12; i++ {
@@ -129,6 +146,7 @@ func backupJobs(target string) string {
 
 // Must show: delete the local store, restore and verify from the copy.
 func TestRestoreFromTargetAfterLosingTheStore(t *testing.T) {
+	t.Parallel()
 	t.Run("dir", func(t *testing.T) {
 		disasterDrill(t, "    offsite: {type: dir, path: offsite}\n", nil)
 	})
@@ -192,6 +210,7 @@ func disasterDrill(t *testing.T, target string, env []string) {
 // a target) and from the next dataset; erase --list names the erasure and
 // the snapshots that still hold the subject.
 func TestEraseAcrossRestoresAndDatasets(t *testing.T) {
+	t.Parallel()
 	dir := setupDir(t, 300, false, "  full: {stages: [snapshot, classify, anonymize]}\n"+backupJobs("    offsite: {type: dir, path: offsite}\n"))
 	mustRun(t, dir, nil, "run", "nightly")
 	csvData, _ := os.ReadFile(filepath.Join(dir, "data", "customers.csv"))

@@ -84,6 +84,7 @@ func storeManifests(t *testing.T, home string) []*snapshot.Manifest {
 // rows; the composed table equals a full snapshot of the same data; verify
 // checks the chain and fails when a link is gone.
 func TestChangeOnlyNightsCSV(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	mustRun(t, dir, nil, "demo", "generate", "--rows", "10000", "--seed", "3", "--out", "data")
 	header, err := os.ReadFile(filepath.Join(dir, "data", "customers.csv"))

@@ -4,10 +4,15 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -40,6 +45,11 @@ func TestMain(m *testing.M) {
 		panic("building vigil: " + err.Error())
 	}
 	code := m.Run()
+	printCPU()
+	removeFixtures()
+	if fixture.dir != "" {
+		os.RemoveAll(fixture.dir)
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -48,6 +58,7 @@ func TestMain(m *testing.M) {
 type result struct {
 	stdout, stderr string
 	code           int
+	cpu            time.Duration // user + system CPU time of the process
 }
 
 func (r result) String() string {
@@ -55,8 +66,53 @@ func (r result) String() string {
 }
 
 // vigil runs the binary in dir with env added to a minimal environment.
-func vigil(t *testing.T, dir string, env []string, args ...string) result {
+func vigil(t testing.TB, dir string, env []string, args ...string) result {
 	t.Helper()
+	r, err := runVigil(dir, env, args...)
+	if err != nil {
+		t.Fatalf("vigil %v: %v", args, err)
+	}
+	countCPU(t.Name(), r.cpu)
+	return r
+}
+
+// cpuByTest adds up the CPU time of the vigil processes each top-level test
+// ran through vigil(); VIGIL_TEST_CPU=1 prints it at the end (where the
+// package's time goes).
+var cpuByTest sync.Map // test name -> *atomic.Int64 (nanoseconds)
+
+func countCPU(name string, d time.Duration) {
+	name, _, _ = strings.Cut(name, "/")
+	v, _ := cpuByTest.LoadOrStore(name, new(atomic.Int64))
+	v.(*atomic.Int64).Add(int64(d))
+}
+
+func printCPU() {
+	if os.Getenv("VIGIL_TEST_CPU") == "" {
+		return
+	}
+	type row struct {
+		name string
+		d    time.Duration
+	}
+	var rows []row
+	var total time.Duration
+	cpuByTest.Range(func(k, v any) bool {
+		d := time.Duration(v.(*atomic.Int64).Load())
+		rows = append(rows, row{k.(string), d})
+		total += d
+		return true
+	})
+	sort.Slice(rows, func(i, j int) bool { return rows[i].d > rows[j].d })
+	fmt.Fprintf(os.Stderr, "CPU of vigil processes run through vigil() and fixtures: %s\n", total.Round(time.Millisecond))
+	for _, r := range rows {
+		fmt.Fprintf(os.Stderr, "  %-60s %s\n", r.name, r.d.Round(time.Millisecond))
+	}
+}
+
+// runVigil is vigil without a test: err is set only when the binary could
+// not be run at all (an exit code is not an error).
+func runVigil(dir string, env []string, args ...string) (result, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, vigilBin, args...)
@@ -66,12 +122,15 @@ func vigil(t *testing.T, dir string, env []string, args ...string) result {
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
 	r := result{stdout: out.String(), stderr: errb.String()}
+	if cmd.ProcessState != nil {
+		r.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
 	if err != nil {
 		ee, ok := err.(*exec.ExitError)
 		if !ok {
-			t.Fatalf("vigil %v: %v", args, err)
+			return r, err
 		}
 		r.code = ee.ExitCode()
 	}
-	return r
+	return r, nil
 }

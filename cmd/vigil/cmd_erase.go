@@ -81,7 +81,7 @@ func printErasures(g *globals, store string, kr snapshot.KeyWrapper) error {
 		if rows == nil {
 			rows = []erasureRow{}
 		}
-		return g.printJSON(rows)
+		return g.printJSON(map[string]any{"erasures": rows})
 	}
 	tw := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tTABLE\tCOLUMN\tSUBJECT\tREASON\tSTILL IN SNAPSHOTS")

@@ -223,7 +223,7 @@ func printSnapshotItems(g *globals, items []snapshot.Item, invErr error) error {
 		if items == nil {
 			items = []snapshot.Item{}
 		}
-		if err := g.printJSON(items); err != nil {
+		if err := g.printJSON(map[string]any{"snapshots": items}); err != nil {
 			return err
 		}
 	} else {

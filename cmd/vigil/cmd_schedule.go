@@ -130,7 +130,7 @@ func scheduleOnce(cmd *cobra.Command, g *globals, cfg *pipeline.Config) error {
 		worst = worse(worst, err)
 	}
 	if g.jsonOut {
-		if err := g.printJSON(runs); err != nil {
+		if err := g.printJSON(map[string]any{"runs": runs}); err != nil {
 			return errors.Join(worst, err)
 		}
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"database/sql"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,7 +32,7 @@ func TestDuckDBReadsSnapshotWithItsKey(t *testing.T) {
 		Rows   int64
 	}
 	out := mustRun(t, dir, nil, "snapshots", "list", "customers", "--json")
-	if err := json.Unmarshal([]byte(out.stdout), &ms); err != nil || len(ms) != 1 {
+	if err := unmarshalSnapshots(out.stdout, &ms); err != nil || len(ms) != 1 {
 		t.Fatalf("snapshots list: %v", err)
 	}
 

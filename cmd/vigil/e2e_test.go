@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,17 +11,37 @@ import (
 	"github.com/vigil-dg/vigil/demo"
 )
 
-// setupDir writes demo data and a config with the given jobs into a new
-// directory, creates a key file and the keyset, and returns the directory.
+// setupDir returns a new directory with demo data (seed 3, rows rows, GBK
+// when gbk), a config with the given jobs, a key file and the keyset. The
+// data, key file and keyset are made once per (rows, gbk) and copied.
 func setupDir(t *testing.T, rows int, gbk bool, jobs string) string {
 	t.Helper()
-	dir := t.TempDir()
-	args := []string{"demo", "generate", "--rows", strconv.Itoa(rows), "--seed", "3", "--out", "data"}
-	if gbk {
-		args = append(args, "--gbk")
+	b := buildOnce("data/"+strconv.Itoa(rows)+"/"+strconv.FormatBool(gbk), func(dir string) (result, error) {
+		args := []string{"demo", "generate", "--rows", strconv.Itoa(rows), "--seed", "3", "--out", "data"}
+		if gbk {
+			args = append(args, "--gbk")
+		}
+		if err := os.WriteFile(filepath.Join(dir, "vigil.yaml"), []byte(setupConfig("  snap: {stages: [snapshot]}\n")), 0o600); err != nil {
+			return result{}, err
+		}
+		return runSteps(dir, args, []string{"keys", "keyfile", "master.key"}, []string{"keys", "init"})
+	})
+	if b.err != nil {
+		t.Fatal(b.err)
 	}
-	mustRun(t, dir, nil, args...)
-	cfg := `format: 1
+	dir := filepath.Join(t.TempDir(), "d")
+	if err := copyTree(b.dir, dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "vigil.yaml"), []byte(setupConfig(jobs)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// setupConfig is setupDir's vigil.yaml with the given jobs.
+func setupConfig(jobs string) string {
+	return `format: 1
 home: home
 timezone: Asia/Shanghai
 keys: {key_file: master.key}
@@ -35,12 +54,6 @@ sources:
       staff: {file: staff.csv}
 jobs:
 ` + jobs
-	if err := os.WriteFile(filepath.Join(dir, "vigil.yaml"), []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	mustRun(t, dir, nil, "keys", "keyfile", "master.key")
-	mustRun(t, dir, nil, "keys", "init")
-	return dir
 }
 
 func mustRun(t *testing.T, dir string, env []string, args ...string) result {
@@ -54,15 +67,15 @@ func mustRun(t *testing.T, dir string, env []string, args ...string) result {
 
 func TestDemoRunsEndToEnd(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	r := mustRun(t, dir, nil, "demo", "--dir", filepath.Join(dir, "demo"), "--rows", "3000")
+	d := demoHome(t, sharedDemoSpec)
+	r := d.Out
 	for _, want := range []string{"encrypted snapshots", "analyst datasets", "run ledger", "nightly"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("demo summary lacks %q:\n%s", want, r.stdout)
 		}
 	}
 	// The run ledger is queryable and says ok.
-	st := mustRun(t, dir, nil, "-c", filepath.Join(dir, "demo", "vigil.yaml"), "status", "--json")
+	st := mustRun(t, d.Dir, nil, "-c", d.Config, "status", "--json")
 	if !strings.Contains(st.stdout, `"status": "ok"`) {
 		t.Errorf("status does not show an ok run:\n%s", st.stdout)
 	}
@@ -79,7 +92,7 @@ func TestGBKAndUTF8TwinsGiveTheSameSnapshot(t *testing.T) {
 			Rows          int64
 		}
 		out := mustRun(t, dir, nil, "snapshots", "list", "customers", "--json")
-		if err := json.Unmarshal([]byte(out.stdout), &ms); err != nil || len(ms) != 1 {
+		if err := unmarshalSnapshots(out.stdout, &ms); err != nil || len(ms) != 1 {
 			t.Fatalf("snapshots list: %v %s", err, out.stdout)
 		}
 		if ms[0].Rows != 2000 {
@@ -136,12 +149,10 @@ func TestKeyProblemsExitWithKeyCode(t *testing.T) {
 // generated personal value appears in anything vigil printed.
 func TestNoPersonalDataInOutput(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	demoDir := filepath.Join(dir, "demo")
+	d := demoHome(t, sharedDemoSpec) // built with --log-level debug
+	dir, demoDir, cfg := d.Dir, d.Demo, d.Config
 	var out strings.Builder
-	r := mustRun(t, dir, nil, "demo", "--dir", demoDir, "--rows", "2000", "--log-level", "debug")
-	out.WriteString(r.stdout + r.stderr)
-	cfg := filepath.Join(demoDir, "vigil.yaml")
+	out.WriteString(d.Out.stdout + d.Out.stderr)
 	for _, args := range [][]string{{"status"}, {"snapshots", "list"}, {"classify", "--cached"}, {"classify", "--cached", "--json"}} {
 		r := mustRun(t, dir, nil, append([]string{"-c", cfg, "--log-level", "debug"}, args...)...)
 		out.WriteString(r.stdout + r.stderr)

@@ -37,6 +37,7 @@ backup:
 // every snapshot still verifies; the age escrow restores access on a fresh
 // machine that has only the age identity (and the off-site copy).
 func TestKeyCustody(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	mustRun(t, dir, nil, "demo", "generate", "--rows", "200", "--seed", "3", "--out", "data")
 	os.WriteFile(filepath.Join(dir, "vigil.yaml"), []byte(custodyConfig("home", "data")), 0o600)

@@ -17,6 +17,7 @@ import (
 // built-in shape: each is recognised by content and 100% of its events map;
 // the output names fields but never values.
 func TestLogsCheckVendorShapes(t *testing.T) {
+	t.Parallel()
 	files, _ := filepath.Glob(filepath.Join("..", "..", "stages", "audit", "testdata", "logs", "*.*"))
 	dir := t.TempDir()
 	n := 0
@@ -62,6 +63,7 @@ func TestLogsCheckVendorShapes(t *testing.T) {
 // TestLogsCheckUnmapped checks the text output and exit status on a log
 // with unmapped events, and that a CSV is never read as JSON.
 func TestLogsCheckUnmapped(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	log := filepath.Join(dir, "m365.jsonl")
 	os.WriteFile(log, []byte(`{"CreationTime":"2025-06-03T01:00:00","Operation":"UserLoggedIn","Workload":"AzureActiveDirectory","UserId":"ana@example.cn","ResultStatus":"Success"}
@@ -85,6 +87,7 @@ func TestLogsCheckUnmapped(t *testing.T) {
 // TestBuiltinMappingNamesAgree keeps the config's list of built-in log
 // mappings equal to the audit stage's.
 func TestBuiltinMappingNamesAgree(t *testing.T) {
+	t.Parallel()
 	want := append([]string{audit.MappingAuto}, audit.BuiltinMappingNames()...)
 	got := append([]string(nil), pipeline.BuiltinMappings()...)
 	sort.Strings(want)

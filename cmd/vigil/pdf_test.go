@@ -9,6 +9,7 @@ import (
 
 // TestChromiumPDF prints a page to PDF the way `vigil audit --pdf` does.
 func TestChromiumPDF(t *testing.T) {
+	t.Parallel()
 	bin, err := chromiumBinary()
 	if err != nil {
 		if os.Getenv("CI") != "" {

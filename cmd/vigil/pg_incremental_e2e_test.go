@@ -23,6 +23,7 @@ import (
 // database that goes away mid-extraction fails the table, commits nothing
 // and leaves the watermark; the next run succeeds.
 func TestPostgresWatermarkNights(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()

@@ -38,6 +38,7 @@ INSERT INTO crm.typed (id, amount, exact, f8, doc, tags) VALUES (0, 0, 'NaN', 'I
 // snapshots it with the nightly job, restores the run into a fresh database
 // and compares every table (EXCEPT ALL both ways) and every column type.
 func TestRestoreIntoPostgresRoundTrip(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
@@ -147,6 +148,7 @@ func TestRestoreIntoPostgresRoundTrip(t *testing.T) {
 // TestDemoPostgres runs vigil demo --postgres: the demo CRM in a throwaway
 // PostgreSQL from the system binaries, the nightly job read from it.
 func TestDemoPostgres(t *testing.T) {
+	t.Parallel()
 	pgtest.Start(t) // skips (or fails under CI) exactly like the other PostgreSQL tests
 	dir := t.TempDir()
 	r := mustRun(t, dir, nil, "demo", "--postgres", "--rows", "500", "--dir", filepath.Join(dir, "demo"))

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 )
@@ -55,6 +56,9 @@ func (s *barSink) Write(b []byte) (int, error) {
 	return s.p.w.Write(b)
 }
 
+// unitBytes as Start's unit counts bytes (shown as kB, MB, MB/s).
+const unitBytes = "bytes"
+
 // Start begins a new bar; total <= 0 draws a spinner without a percentage.
 func (p *progress) Start(label string, total int64, unit string) {
 	if p == nil || !p.on {
@@ -72,7 +76,11 @@ func (p *progress) Start(label string, total int64, unit string) {
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetRenderBlankState(true),
 	}
-	if unit != "" {
+	switch unit {
+	case "":
+	case unitBytes:
+		opts = append(opts, progressbar.OptionShowBytes(true), progressbar.OptionShowCount())
+	default:
 		opts = append(opts, progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString(unit))
 	}
 	if total <= 0 {
@@ -87,15 +95,53 @@ func (p *progress) Start(label string, total int64, unit string) {
 
 // Add advances the bar by n; the library redraws at most ten times a second.
 func (p *progress) Add(n int64) {
+	if bar := p.current(); bar != nil {
+		p.Set(bar.State().CurrentNum + n)
+	}
+}
+
+// current is the bar being drawn, or nil.
+func (p *progress) current() *progressbar.ProgressBar {
 	if p == nil || !p.on {
-		return
+		return nil
 	}
 	p.mu.Lock()
-	bar := p.bar
-	p.mu.Unlock()
-	if bar != nil {
-		_ = bar.Add64(n)
+	defer p.mu.Unlock()
+	return p.bar
+}
+
+// countRows returns rr, advancing the bar by the rows of every batch read.
+func (p *progress) countRows(rr array.RecordReader) array.RecordReader {
+	if p == nil || !p.on {
+		return rr
 	}
+	return &rowCounter{RecordReader: rr, p: p}
+}
+
+type rowCounter struct {
+	array.RecordReader
+	p *progress
+}
+
+func (r *rowCounter) Next() bool {
+	if !r.RecordReader.Next() {
+		return false
+	}
+	r.p.Add(r.RecordBatch().NumRows())
+	return true
+}
+
+// Set moves the bar to n (never past its total: an estimate that was short
+// grows the total instead).
+func (p *progress) Set(n int64) {
+	bar := p.current()
+	if bar == nil {
+		return
+	}
+	if max := bar.GetMax64(); max > 0 && n > max {
+		bar.ChangeMax64(n)
+	}
+	_ = bar.Set64(n)
 }
 
 // Finish ends the bar and clears its line.

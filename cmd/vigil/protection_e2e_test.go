@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -158,6 +159,7 @@ func (p *planted) findIn(text string) []string {
 // second half). Whether the identifiers come out masked or tokenized rather
 // than withheld is the classifier's part.
 func TestRedTeamPlantedIdentifiersNeverReachAnalysts(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	if err := os.MkdirAll(data, 0o700); err != nil {
@@ -249,14 +251,20 @@ func scanHome(t *testing.T, home string, p *planted) {
 }
 
 // TestKilledVerifyAndAnonymizeLeaveNoPlaintext kills "vigil run verify" and
-// "vigil run nightly" (anonymize) with SIGKILL at random points; after the
-// next Vigil command (vigil status) no restore-drill directory is left and
-// no file under the home or the temporary directory holds a generated
-// value.
+// "vigil run nightly" (anonymize) with SIGKILL at random points, one in each
+// of kills equal slices of the run's length so that every phase is hit;
+// after the next Vigil command (vigil status) no restore-drill directory is
+// left and no file under the home or the temporary directory holds a
+// generated value. VIGIL_KILLS sets the number of kills per job (default 6;
+// bench/killtest is the long version).
 func TestKilledVerifyAndAnonymizeLeaveNoPlaintext(t *testing.T) {
-	kills := 20
+	t.Parallel()
+	kills := 6
 	if testing.Short() {
-		kills = 4
+		kills = 3
+	}
+	if n, err := strconv.Atoi(os.Getenv("VIGIL_KILLS")); err == nil && n > 0 {
+		kills = n
 	}
 	dir := setupDir(t, 3000, false, "  nightly:\n    stages: [snapshot, classify, anonymize]\n  verify:\n    stages: [verify]\n")
 	tmp := t.TempDir()
@@ -282,7 +290,8 @@ func TestKilledVerifyAndAnonymizeLeaveNoPlaintext(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(time.Duration(r.Int64N(int64(full))))
+			slice := int64(full) / int64(kills)
+			time.Sleep(time.Duration(int64(i)*slice + r.Int64N(slice)))
 			_ = cmd.Process.Signal(syscall.SIGKILL)
 			_ = cmd.Wait()
 			vigil(t, dir, env, "status") // the next Vigil command

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
@@ -17,6 +16,7 @@ import (
 // `vigil rejects` lists file, line, column and reason without any value;
 // --raw --to writes the rows into a 0600 file only when asked.
 func TestTooManyRejectsFailsOnlyThatTable(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	if err := os.MkdirAll(data, 0o700); err != nil {
@@ -107,7 +107,7 @@ jobs:
 		Table string `json:"table"`
 	}
 	out := mustRun(t, dir, nil, "snapshots", "list", "--json")
-	if err := json.Unmarshal([]byte(out.stdout), &ms); err != nil {
+	if err := unmarshalSnapshots(out.stdout, &ms); err != nil {
 		t.Fatal(err)
 	}
 	var tables []string

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -56,7 +55,7 @@ jobs:
 		Rejected int64 `json:"rows_rejected"`
 	}
 	out := mustRun(t, dir, nil, "snapshots", "list", "--json")
-	if err := json.Unmarshal([]byte(out.stdout), &ms); err != nil || len(ms) != 1 {
+	if err := unmarshalSnapshots(out.stdout, &ms); err != nil || len(ms) != 1 {
 		t.Fatalf("snapshots list: %v\n%s", err, out.stdout)
 	}
 	if m := ms[0]; m.Read != 5 || m.Written != 3 || m.Rejected != 2 {

@@ -32,10 +32,9 @@ func newestReportDir(t *testing.T, demoDir string) string {
 // the untouched folder and fails after one input log or the report is
 // changed.
 func TestCasesRecordsAndVerifyThroughCLI(t *testing.T) {
-	dir := t.TempDir()
-	demoDir := filepath.Join(dir, "demo")
-	mustRun(t, dir, nil, "demo", "--dir", demoDir, "--rows", "3000", "--seed", "5")
-	cfg := filepath.Join(demoDir, "vigil.yaml")
+	t.Parallel()
+	d := demoHome(t, sharedDemoSpec)
+	dir, demoDir, cfg := d.Dir, d.Demo, d.Config
 
 	var cases []struct {
 		Fingerprint, Detection, Severity, State string

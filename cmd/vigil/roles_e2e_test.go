@@ -58,8 +58,7 @@ func TestRolesWithRealOSUsers(t *testing.T) {
 	if err := os.Chmod(base, 0o711); err != nil {
 		t.Fatal(err)
 	}
-	demoDir := filepath.Join(base, "demo")
-	mustRun(t, base, nil, "demo", "--dir", demoDir, "--rows", "300", "--seed", "4")
+	demoDir := copyDemo(t, smallDemoSpec, base).Demo
 	if err := os.Chmod(demoDir, 0o711); err != nil {
 		t.Fatal(err)
 	}

@@ -28,14 +28,31 @@ type anonymizeStage struct{ g *globals }
 
 func (anonymizeStage) Name() string { return "anonymize" }
 
-func (anonymizeStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Result, error) {
+func (s anonymizeStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Result, error) {
 	var res pipeline.Result
 	kr, err := openKeys(ctx, env.Config)
 	if err != nil {
 		return res, err
 	}
-	for _, t := range tableNames(env.Config) {
-		rep, err := anonymizeTable(ctx, env, kr, t)
+	// Progress: the rows of each table's snapshot, read twice (pass 1 reads
+	// the quasi-identifiers when a privacy model applies, pass 2 writes).
+	tables := tableNames(env.Config)
+	rows := make([]int64, len(tables))
+	var total int64
+	for i, t := range tables {
+		if m, err := snapshot.Latest(env.Paths.Store, t); err == nil {
+			rows[i] = 2 * m.Rows
+			total += rows[i]
+		}
+	}
+	bar := s.g.bar
+	bar.Start("anonymize", total, "rows")
+	defer bar.Finish()
+	var done int64
+	for i, t := range tables {
+		rep, err := anonymizeTable(ctx, env, kr, t, bar)
+		done += rows[i]
+		bar.Set(done) // a table read once (no privacy model) counts in full
 		if err != nil {
 			return res, fmt.Errorf("table %s: %w", t, err)
 		}
@@ -56,7 +73,7 @@ func (anonymizeStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Resu
 	return res, nil
 }
 
-func anonymizeTable(ctx context.Context, env *pipeline.Env, kr *keys.Keyring, table string) (*anonymize.DatasetReport, error) {
+func anonymizeTable(ctx context.Context, env *pipeline.Env, kr *keys.Keyring, table string, bar *progress) (*anonymize.DatasetReport, error) {
 	cfg := env.Config
 	cls, err := latestClassification(cfg, table)
 	if err != nil {
@@ -74,9 +91,15 @@ func anonymizeTable(ctx context.Context, env *pipeline.Env, kr *keys.Keyring, ta
 		return nil, err
 	}
 	return anonymize.WriteDataset(ctx, anonymize.DatasetRequest{
-		Root:           cfg.Paths().Datasets,
-		Table:          table,
-		Open:           func(ctx context.Context) (array.RecordReader, error) { return s.Records(ctx, nil) },
+		Root:  cfg.Paths().Datasets,
+		Table: table,
+		Open: func(ctx context.Context) (array.RecordReader, error) {
+			rr, err := s.Records(ctx, nil)
+			if err != nil {
+				return nil, err
+			}
+			return bar.countRows(rr), nil
+		},
 		Policy:         pol,
 		Classes:        classes,
 		Tokenizer:      kr,

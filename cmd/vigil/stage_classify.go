@@ -76,19 +76,27 @@ func overridesFor(cfg *pipeline.Config, table string) map[string]string {
 }
 
 // classifyLatest classifies the latest snapshot of each table and writes
-// classification.json for it.
-func classifyLatest(ctx context.Context, cfg *pipeline.Config, kr *keys.Keyring, tables []string, now time.Time) ([]*classify.TableResult, error) {
+// classification.json for it, with progress over the rows of all of them.
+func classifyLatest(ctx context.Context, cfg *pipeline.Config, kr *keys.Keyring, tables []string, now time.Time, bar *progress) ([]*classify.TableResult, error) {
 	set, err := loadRuleSet(cfg)
 	if err != nil {
 		return nil, err
 	}
-	var out []*classify.TableResult
+	var latest []*snapshot.Manifest
+	var total int64
 	for _, t := range tables {
 		m, err := snapshot.Latest(cfg.Paths().Store, t)
 		if err != nil {
 			return nil, fmt.Errorf("table %s: %w (run the snapshot stage first)", t, err)
 		}
-		r, err := classifySnapshot(ctx, cfg, kr, set, m.Ref(), now)
+		latest = append(latest, m)
+		total += m.Rows
+	}
+	bar.Start("classify", total, "rows")
+	defer bar.Finish()
+	var out []*classify.TableResult
+	for i, t := range tables {
+		r, err := classifySnapshot(ctx, cfg, kr, set, latest[i].Ref(), now, bar)
 		if err != nil {
 			return nil, fmt.Errorf("table %s: %w", t, err)
 		}
@@ -97,7 +105,7 @@ func classifyLatest(ctx context.Context, cfg *pipeline.Config, kr *keys.Keyring,
 	return out, nil
 }
 
-func classifySnapshot(ctx context.Context, cfg *pipeline.Config, kr *keys.Keyring, set *rules.Set, ref string, now time.Time) (*classify.TableResult, error) {
+func classifySnapshot(ctx context.Context, cfg *pipeline.Config, kr *keys.Keyring, set *rules.Set, ref string, now time.Time, bar *progress) (*classify.TableResult, error) {
 	s, err := snapshot.Open(ctx, cfg.Paths().Store, ref, kr, kr)
 	if err != nil {
 		return nil, err
@@ -110,7 +118,7 @@ func classifySnapshot(ctx context.Context, cfg *pipeline.Config, kr *keys.Keyrin
 	defer rr.Release()
 	overrides := overridesFor(cfg, m.Table)
 	system := presetSystemFields(cfg, set, m.Table, rr.Schema().Fields(), overrides)
-	res, err := classify.Table(ctx, m.Table, rr, set, classify.Options{
+	res, err := classify.Table(ctx, m.Table, bar.countRows(rr), set, classify.Options{
 		SampleSize:  cfg.Classify.SampleSize,
 		ReviewBelow: cfg.Classify.ReviewBelow,
 		Overrides:   overrides,
@@ -157,13 +165,13 @@ type classifyStage struct{ g *globals }
 
 func (classifyStage) Name() string { return "classify" }
 
-func (classifyStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Result, error) {
+func (s classifyStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Result, error) {
 	var res pipeline.Result
 	kr, err := openKeys(ctx, env.Config)
 	if err != nil {
 		return res, err
 	}
-	results, err := classifyLatest(ctx, env.Config, kr, tableNames(env.Config), env.Now())
+	results, err := classifyLatest(ctx, env.Config, kr, tableNames(env.Config), env.Now(), s.g.bar)
 	if err != nil {
 		return res, err
 	}
@@ -219,7 +227,7 @@ analyst dataset actually applied (from its _vigil.json).`,
 				if err != nil {
 					return err
 				}
-				if results, err = classifyLatest(cmd.Context(), cfg, kr, tables, time.Now()); err != nil {
+				if results, err = classifyLatest(cmd.Context(), cfg, kr, tables, time.Now(), g.bar); err != nil {
 					return err
 				}
 			}

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+
 	"errors"
 	"fmt"
+	"github.com/apache/arrow-go/v18/arrow"
 	"io"
 	"maps"
 	"os"
@@ -78,10 +80,7 @@ func (s snapshotStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Res
 		res.Add("rows_written", stats.RowsWritten)
 		res.Add("rows_rejected", stats.RowsRejected)
 		res.Add("tables", 1)
-		var size int64
-		for _, f := range m.Files {
-			size += f.Size
-		}
+		size := manifestBytes(m)
 		g := pipeline.CountGaugePrefix
 		res.Add(g+"snapshot_created_timestamp_seconds."+t.Name, m.Created.Unix())
 		res.Add(g+"snapshot_bytes."+t.Name, size)
@@ -135,8 +134,38 @@ func tooManyRejects(table string, stats extract.Stats, limit pipeline.RejectLimi
 	return errors.New(b.String())
 }
 
-// openSource opens one table of a source as a stream of record batches.
-func openSource(ctx context.Context, cfg *pipeline.Config, src *pipeline.Source, t *pipeline.Table, onReject func(extract.Reject) error) (extract.TableReader, error) {
+// writeBatches is the snapshot stage's one writer loop: every batch of rr
+// goes to write (a whole table's rows, or tonight's changed rows of a
+// watermark night), with progress against size bytes of the source file
+// when the reader counts what it has read (CSV), else a count of rows.
+func (s snapshotStage) writeBatches(t *pipeline.Table, size int64, rr extract.TableReader, write func(arrow.RecordBatch) error) error {
+	bar := s.g.bar
+	counter, byBytes := rr.(interface{ BytesRead() int64 })
+	if byBytes = byBytes && size > 0; byBytes {
+		bar.Start("snapshot "+t.Name, size, unitBytes)
+	} else {
+		bar.Start("snapshot "+t.Name, 0, "rows")
+	}
+	defer bar.Finish()
+	for rr.Next() {
+		rec := rr.RecordBatch()
+		if err := write(rec); err != nil {
+			return err
+		}
+		if byBytes {
+			bar.Set(counter.BytesRead())
+		} else {
+			bar.Add(rec.NumRows())
+		}
+	}
+	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
+}
+
+// columnTypes parses the declared column types of a table.
+func columnTypes(t *pipeline.Table) (map[string]extract.Type, error) {
 	types := map[string]extract.Type{}
 	for col, ct := range t.Columns {
 		typ, err := extract.ParseType(ct.String())
@@ -144,6 +173,15 @@ func openSource(ctx context.Context, cfg *pipeline.Config, src *pipeline.Source,
 			return nil, fmt.Errorf("column %s: %w", col, err)
 		}
 		types[col] = typ
+	}
+	return types, nil
+}
+
+// openSource opens one table of a source as a stream of record batches.
+func openSource(ctx context.Context, cfg *pipeline.Config, src *pipeline.Source, t *pipeline.Table, onReject func(extract.Reject) error) (extract.TableReader, error) {
+	types, err := columnTypes(t)
+	if err != nil {
+		return nil, err
 	}
 	switch src.Type {
 	case pipeline.SourceCSV:
@@ -213,17 +251,11 @@ func (s snapshotStage) snapshotTable(ctx context.Context, env *pipeline.Env, src
 		return nil, extract.Stats{}, err
 	}
 	defer w.Abort()
-	bar := s.g.bar
-	bar.Start("snapshot "+t.Name, 0, "rows")
-	defer bar.Finish()
-	for rr.Next() {
-		rec := rr.RecordBatch()
-		if err := w.Write(rec); err != nil {
-			return nil, extract.Stats{}, err
-		}
-		bar.Add(rec.NumRows())
+	var size int64
+	if fi, err := os.Stat(t.File); err == nil && src.Type == pipeline.SourceCSV {
+		size = fi.Size()
 	}
-	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
+	if err := s.writeBatches(t, size, rr, w.Write); err != nil {
 		return nil, rr.Stats(), err
 	}
 	stats = rr.Stats()

@@ -77,13 +77,9 @@ func lowerWatermark(wm string, overlap time.Duration) string {
 func (s snapshotStage) pgNight(ctx context.Context, env *pipeline.Env, t *pipeline.Table, opts snapshot.Options, dsn, prev string) (*snapshot.Manifest, extract.Stats, error) {
 	inc := t.Incremental
 	changes := prev != ""
-	types := map[string]extract.Type{}
-	for col, ct := range t.Columns {
-		typ, err := extract.ParseType(ct.String())
-		if err != nil {
-			return nil, extract.Stats{}, fmt.Errorf("column %s: %w", col, err)
-		}
-		types[col] = typ
+	types, err := columnTypes(t)
+	if err != nil {
+		return nil, extract.Stats{}, err
 	}
 	wm := pgx.Identifier{inc.Watermark}.Sanitize()
 	var where string
@@ -119,22 +115,11 @@ func (s snapshotStage) pgNight(ctx context.Context, env *pipeline.Env, t *pipeli
 		return nil, extract.Stats{}, err
 	}
 	defer w.Abort()
-	bar := s.g.bar
-	bar.Start("snapshot "+t.Name, 0, "rows")
-	defer bar.Finish()
-	for rr.Next() {
-		rec := rr.RecordBatch()
-		if changes {
-			err = w.WriteChanged(rec)
-		} else {
-			err = w.Write(rec)
-		}
-		if err != nil {
-			return nil, extract.Stats{}, err
-		}
-		bar.Add(rec.NumRows())
+	write := w.Write // the whole table
+	if changes {
+		write = w.WriteChanged // the rows changed since the watermark
 	}
-	if err := rr.Err(); err != nil {
+	if err := s.writeBatches(t, 0, rr, write); err != nil {
 		return nil, extract.Stats{}, err
 	}
 	stats := rr.Stats()

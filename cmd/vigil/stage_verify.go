@@ -16,11 +16,32 @@ import (
 
 	"github.com/vigil-dg/vigil/internal/atomicfile"
 	"github.com/vigil-dg/vigil/pipeline"
+	"github.com/vigil-dg/vigil/stages/snapshot"
 	"github.com/vigil-dg/vigil/stages/verify"
 )
 
 // verifyRecordPath is where the last verification results are kept, for
 // status and the audit's backup posture.
+// snapshotBytes is the size of a snapshot's data files by its manifest (0
+// when it cannot be read: verify reports that).
+func snapshotBytes(store, ref string) int64 {
+	table, id, _ := strings.Cut(ref, "/")
+	m, err := snapshot.ReadManifest(filepath.Join(snapshot.TableDir(store, table), id))
+	if err != nil {
+		return 0
+	}
+	return manifestBytes(m)
+}
+
+// manifestBytes is the size of a snapshot's data files.
+func manifestBytes(m *snapshot.Manifest) int64 {
+	var n int64
+	for _, f := range m.Files {
+		n += f.Size
+	}
+	return n
+}
+
 func verifyRecordPath(home string) string { return filepath.Join(home, "verify", "last.json") }
 
 // verifyRecord is the file at verifyRecordPath.
@@ -65,6 +86,23 @@ func (s verifyStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Resul
 	if err := os.MkdirAll(opts.TempDir, 0o700); err != nil {
 		return res, err
 	}
+	// Progress over the bytes of the snapshots checked.
+	sizes := map[string]int64{}
+	var done int64
+	bar := s.g.bar
+	opts.Planned = func(refs []string) {
+		var total int64
+		for _, ref := range refs {
+			sizes[ref] = snapshotBytes(store, ref)
+			total += sizes[ref]
+		}
+		bar.Start("verify", total, unitBytes)
+	}
+	opts.Checked = func(ref string) {
+		done += sizes[ref]
+		bar.Set(done)
+	}
+	defer bar.Finish()
 	var results []*verify.Result
 	var checkErr error // a check that could not finish (interrupted, disk full)
 	var sampleErr error
@@ -79,8 +117,10 @@ func (s verifyStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Resul
 			checkErr, sampleErr = sampleErr, nil
 		}
 	} else if len(s.refs) > 0 {
+		opts.Planned(s.refs)
 		for _, ref := range s.refs {
 			r, err := verify.Check(ctx, store, ref, kr, kr, opts)
+			opts.Checked(ref)
 			if r != nil {
 				results = append(results, r)
 			}

@@ -4,7 +4,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -53,16 +52,23 @@ jobs:
 // unattendedRows keeps each run a few seconds long under -race.
 const unattendedRows = "5000"
 
-// setupUnattended makes a demo directory: data, vigil.yaml, key file, keyset.
+// setupUnattended makes a demo directory: data, vigil.yaml, key file,
+// keyset (built once, copied for each test).
 func setupUnattended(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	mustOK(t, vigil(t, dir, nil, "demo", "generate", "--rows", unattendedRows, "--out", "data"))
-	if err := os.WriteFile(filepath.Join(dir, "vigil.yaml"), []byte(unattendedConfig), 0o600); err != nil {
+	b := buildOnce("unattended", func(dir string) (result, error) {
+		if err := os.WriteFile(filepath.Join(dir, "vigil.yaml"), []byte(unattendedConfig), 0o600); err != nil {
+			return result{}, err
+		}
+		return runSteps(dir, []string{"demo", "generate", "--rows", unattendedRows, "--out", "data"}, []string{"keys", "keyfile", "master.key"}, []string{"keys", "init"})
+	})
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	dir := filepath.Join(t.TempDir(), "d")
+	if err := copyTree(b.dir, dir); err != nil {
 		t.Fatal(err)
 	}
-	mustOK(t, vigil(t, dir, nil, "keys", "keyfile", "master.key"))
-	mustOK(t, vigil(t, dir, nil, "keys", "init"))
 	return dir
 }
 
@@ -217,7 +223,7 @@ func listedSnapshots(t *testing.T, dir string) map[string]string {
 		Rows  int64             `json:"rows"`
 		Extra map[string]string `json:"extra"`
 	}
-	if err := json.Unmarshal([]byte(r.stdout), &ms); err != nil {
+	if err := unmarshalSnapshots(r.stdout, &ms); err != nil {
 		t.Fatalf("snapshots list --json: %v\n%s", err, r.stdout)
 	}
 	out := map[string]string{}

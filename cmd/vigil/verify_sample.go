@@ -166,6 +166,15 @@ func (s verifyStage) runSample(ctx context.Context, env *pipeline.Env, kr *keys.
 		}
 	}()
 	var checkErr error
+	if opts.Planned != nil {
+		refs := make([]string, 0, len(plan))
+		for _, k := range plan {
+			if k.Location == verify.LocationLocal {
+				refs = append(refs, k.Ref) // a target's copy has no local size to show
+			}
+		}
+		opts.Planned(refs)
+	}
 	for _, k := range plan {
 		if _, ok := targets[k.Location]; !ok && k.Location != verify.LocationLocal {
 			continue // target unreachable this run
@@ -189,6 +198,9 @@ func (s verifyStage) runSample(ctx context.Context, env *pipeline.Env, kr *keys.
 			store = tmp
 		}
 		r, err := verify.Check(ctx, store, k.Ref, kr, kr, opts)
+		if opts.Checked != nil && k.Location == verify.LocationLocal {
+			opts.Checked(k.Ref)
+		}
 		if r != nil {
 			if k.Location != verify.LocationLocal {
 				r.Location = k.Location

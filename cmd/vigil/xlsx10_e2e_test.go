@@ -18,6 +18,7 @@ import (
 // snapshots both tables; restore gives back the generated values; naive
 // timestamps are read in the source's time zone.
 func TestXLSXAndExcelCSVEndToEnd(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	if err := os.MkdirAll(data, 0o700); err != nil {

@@ -168,7 +168,8 @@ type csvReader struct {
 	schema *arrow.Schema
 
 	f      *os.File
-	opened os.FileInfo // at open: the file must look the same at the end
+	opened os.FileInfo  // at open: the file must look the same at the end
+	read   atomic.Int64 // bytes of the file read so far (BytesRead)
 
 	// A CSV inside a zip (zip.go): f and opened are the zip's, statPath its
 	// path, srcSize the entry's uncompressed size, srcCloser the entry.
@@ -232,6 +233,23 @@ func OpenCSV(ctx context.Context, path string, opts CSVOptions) (TableReader, er
 	return openCSV(ctx, path, opts, chunkSize)
 }
 
+// BytesRead is how many bytes of the file have been read so far, for
+// progress against the file's size (reading runs a few blocks ahead of the
+// batches returned).
+func (r *csvReader) BytesRead() int64 { return r.read.Load() }
+
+// countingReader counts what it reads into n.
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c countingReader) Read(b []byte) (int, error) {
+	k, err := c.r.Read(b)
+	c.n.Add(int64(k))
+	return k, err
+}
+
 // openCSV is OpenCSV with a chosen block size (tests use tiny ones).
 func openCSV(ctx context.Context, path string, opts CSVOptions, chunk int) (*csvReader, error) {
 	opts, enc, err := opts.withDefaults(path)
@@ -260,12 +278,12 @@ func openCSV(ctx context.Context, path string, opts CSVOptions, chunk int) (*csv
 		f:      f,
 		sp:     newSplitter(splitDelim(opts.Delimiter), opts.MaxRecordBytes),
 		delim:  splitDelim(opts.Delimiter),
-		sr:     newSource(f, enc, rawSize),
 		blocks: make(chan *block, 4),
 		free:   make(chan *block, 8),
 		out:    make(chan *batchMsg, 1),
 		opened: fi,
 	}
+	r.sr = newSource(countingReader{f, &r.read}, enc, rawSize)
 	r.ctx, r.cancel = context.WithCancelCause(ctx)
 	r.refs.Store(1)
 	r.wg.Add(1)

@@ -143,6 +143,11 @@ type Options struct {
 	Alloc        memory.Allocator // default memory.DefaultAllocator
 	Logger       *slog.Logger     // default discards
 	Now          func() time.Time // default time.Now
+	// Planned and Checked, when set, follow CheckAll for a progress bar:
+	// Planned gets the snapshots it will check, before the first; Checked
+	// each one as its check ends.
+	Planned func(refs []string)
+	Checked func(ref string)
 }
 
 func (o *Options) defaults() {
@@ -252,12 +257,18 @@ func CheckAll(ctx context.Context, store string, keys snapshot.KeyWrapper, auth 
 		}
 		sort.Strings(refs)
 	}
+	if opts.Planned != nil {
+		opts.Planned(refs)
+	}
 	var errs []error
 	for _, ref := range refs {
 		if err := ctx.Err(); err != nil {
 			return results, err
 		}
 		res, err := Check(ctx, store, ref, keys, auth, opts)
+		if opts.Checked != nil {
+			opts.Checked(ref)
+		}
 		if res != nil {
 			if uerr, ok := unproven[ref]; ok {
 				res.add(KindLatest, "", "%s", uerr.Error())
