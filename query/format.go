@@ -26,10 +26,14 @@ const (
 	FormatCSV    = "csv"    // RFC 4180: header row, CRLF line ends, quotes where needed
 	FormatJSON   = "json"   // one JSON array of objects, streamed
 	FormatNDJSON = "ndjson" // one JSON object per line, for large results
+	// FormatResult is one JSON object per statement — columns (name and
+	// DuckDB type), rows, row_count, truncated — streamed: what `--json`
+	// gives, so that every command's --json output is an object.
+	FormatResult = "result"
 )
 
 // Formats lists the output formats.
-var Formats = []string{FormatTable, FormatCSV, FormatJSON, FormatNDJSON}
+var Formats = []string{FormatTable, FormatCSV, FormatJSON, FormatNDJSON, FormatResult}
 
 // DefaultTableRows is the row limit of the table format when
 // Options.MaxRows is 0.
@@ -80,6 +84,8 @@ func newResultWriter(format string, w io.Writer, explain bool) resultWriter {
 		return &jsonWriter{w: bufio.NewWriter(w), array: true}
 	case FormatNDJSON:
 		return &jsonWriter{w: bufio.NewWriter(w)}
+	case FormatResult:
+		return &jsonWriter{w: bufio.NewWriter(w), array: true, object: true}
 	}
 	if explain {
 		return &planWriter{w: w}
@@ -193,11 +199,13 @@ func (c *csvWriter) footer(*Stats) error {
 }
 
 type jsonWriter struct {
-	w     *bufio.Writer
-	array bool
-	cols  []column
-	keys  [][]byte // JSON-encoded, de-duplicated column names
-	n     int
+	w      *bufio.Writer
+	array  bool
+	object bool // FormatResult: the array inside {"columns", "rows", …}
+	opened bool // the object's head is written
+	cols   []column
+	keys   [][]byte // JSON-encoded, de-duplicated column names
+	n      int
 }
 
 func (j *jsonWriter) header(cols []column) error {
@@ -215,6 +223,31 @@ func (j *jsonWriter) header(cols []column) error {
 		}
 		j.keys = append(j.keys, b)
 	}
+	return j.openObject()
+}
+
+// openObject writes the head of a FormatResult object: the columns and
+// the opening of the rows.
+func (j *jsonWriter) openObject() error {
+	if !j.object || j.opened {
+		return nil
+	}
+	j.opened = true
+	type col struct {
+		Name string `json:"name"`
+		Type string `json:"type"`
+	}
+	cols := make([]col, len(j.cols))
+	for i, c := range j.cols {
+		cols[i] = col{c.name, c.dbType}
+	}
+	b, err := marshal(cols)
+	if err != nil {
+		return err
+	}
+	j.w.WriteString(`{"columns":`)
+	j.w.Write(b)
+	j.w.WriteString(`,"rows":`)
 	return nil
 }
 
@@ -249,12 +282,24 @@ func (j *jsonWriter) row(vals []any) error {
 	return nil
 }
 
-func (j *jsonWriter) footer(*Stats) error {
+func (j *jsonWriter) footer(st *Stats) error {
+	if err := j.openObject(); err != nil {
+		return err
+	}
+	end := "\n"
+	if j.object {
+		var n int64
+		truncated := false
+		if st != nil {
+			n, truncated = st.Rows, st.Truncated
+		}
+		end = fmt.Sprintf(`,"row_count":%d,"truncated":%t}`+"\n", n, truncated)
+	}
 	if j.array {
 		if j.n == 0 {
-			j.w.WriteString("[]\n")
+			j.w.WriteString("[]" + end)
 		} else {
-			j.w.WriteString("\n]\n")
+			j.w.WriteString("\n]" + end)
 		}
 	}
 	return j.w.Flush()

@@ -69,7 +69,7 @@ func findingsListCmd(g *globals) *cobra.Command {
 				if out == nil {
 					out = []audit.Case{}
 				}
-				return g.printJSON(out)
+				return g.printJSON(map[string]any{"cases": out, "revision": cf.Revision})
 			}
 			if len(out) == 0 {
 				fmt.Fprintf(g.stdout, "no cases (register revision %d, %d cases in all)\n", cf.Revision, len(cf.Cases))

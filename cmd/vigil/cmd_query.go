@@ -41,7 +41,7 @@ SQL (never its text). The audit counts the rows returned as exported records.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !cmd.Flags().Changed("format") && g.jsonOut {
-				format = query.FormatJSON
+				format = query.FormatResult
 			}
 			f, err := query.ParseFormat(format)
 			if err != nil {

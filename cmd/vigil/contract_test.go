@@ -104,10 +104,6 @@ func sharedDemo(t *testing.T) *contractFixture {
 	return &fixture
 }
 
-// arrayOutputs are the commands whose --json result is still a top-level
-// array (README, "Machine-readable output"); every other prints an object.
-var arrayOutputs = map[string]bool{"vigil classify": true, "vigil findings list": true, "vigil query": true, "vigil verify": true}
-
 // withoutConfig drops a leading "-c FILE" from a row's arguments.
 func withoutConfig(args []string) []string {
 	if len(args) > 1 && args[0] == "-c" {
@@ -265,7 +261,7 @@ func TestCLIContract(t *testing.T) {
 				t.Fatalf("exit %d, want %d\n%s", r.code, row.code, r)
 			}
 			doc := oneJSON(t, r.stdout)
-			if _, isArray := doc.([]any); isArray && !arrayOutputs[path] {
+			if _, isArray := doc.([]any); isArray {
 				t.Errorf("--json printed an array; print one object (e.g. {\"items\": [...]})")
 			}
 			checkSchema(t, "success_"+name, doc)

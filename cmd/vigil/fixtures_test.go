@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -279,4 +280,19 @@ func copyFile(src, dst string, info fs.FileInfo) error {
 		return err
 	}
 	return os.Chtimes(dst, info.ModTime(), info.ModTime())
+}
+
+// jsonField decodes the member key of the one JSON object a --json command
+// printed into v.
+func jsonField(t *testing.T, stdout, key string, v any) error {
+	t.Helper()
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		return err
+	}
+	raw, ok := doc[key]
+	if !ok {
+		return fmt.Errorf("no %q in the --json object", key)
+	}
+	return json.Unmarshal(raw, v)
 }

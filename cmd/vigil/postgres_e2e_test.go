@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,7 +59,7 @@ jobs:
 		Columns []struct{ Name, Class string }
 	}
 	r := mustRun(t, dir, env, "classify", "--cached", "--json")
-	if err := json.Unmarshal([]byte(r.stdout), &inv); err != nil || len(inv) != 1 {
+	if err := jsonField(t, r.stdout, "tables", &inv); err != nil || len(inv) != 1 {
 		t.Fatalf("inventory: %v\n%s", err, r.stdout)
 	}
 	want := map[string]string{"姓名": "person_name", "手机号": "phone", "email": "email", "born": "birth_date"}

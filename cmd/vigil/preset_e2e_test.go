@@ -63,7 +63,7 @@ func TestPresetsEndToEnd(t *testing.T) {
 			}
 			r = mustRun(t, dir, nil, "classify", "--cached", "--json")
 			var inv []classify.TableResult
-			if err := json.Unmarshal([]byte(r.stdout), &inv); err != nil {
+			if err := jsonField(t, r.stdout, "tables", &inv); err != nil {
 				t.Fatal(err)
 			}
 			byTable := map[string]classify.TableResult{}

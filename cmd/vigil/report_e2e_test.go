@@ -40,7 +40,7 @@ func TestCasesRecordsAndVerifyThroughCLI(t *testing.T) {
 		Fingerprint, Detection, Severity, State string
 	}
 	r := mustRun(t, dir, nil, "-c", cfg, "--json", "findings", "list")
-	if err := json.Unmarshal([]byte(r.stdout), &cases); err != nil {
+	if err := jsonField(t, r.stdout, "cases", &cases); err != nil {
 		t.Fatalf("findings list --json: %v\n%s", err, r.stdout)
 	}
 	var leaver string
@@ -59,7 +59,7 @@ func TestCasesRecordsAndVerifyThroughCLI(t *testing.T) {
 		Columns []struct{ Name, Class, Protection string }
 	}
 	r = mustRun(t, dir, nil, "-c", cfg, "--json", "classify", "--cached")
-	if err := json.Unmarshal([]byte(r.stdout), &inv); err != nil {
+	if err := jsonField(t, r.stdout, "tables", &inv); err != nil {
 		t.Fatal(err)
 	}
 	params := 0

@@ -249,7 +249,7 @@ func printInventory(g *globals, results []*classify.TableResult, format string) 
 		if results == nil {
 			results = []*classify.TableResult{}
 		}
-		return g.printJSON(results)
+		return g.printJSON(map[string]any{"tables": results})
 	case "csv":
 		w := csv.NewWriter(g.stdout)
 		w.Write([]string{"table", "snapshot", "column", "class", "category", "confidence", "review", "override", "protection", "evidence"})

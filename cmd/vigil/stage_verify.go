@@ -314,12 +314,11 @@ first, and also every snapshot not verified within verify.window (default
 				if results == nil {
 					results = []*verify.Result{}
 				}
-				var err error
+				out := map[string]any{"results": results}
 				if share > 0 {
-					err = g.printJSON(map[string]any{"results": results, "coverage": cov})
-				} else {
-					err = g.printJSON(results)
+					out["coverage"] = cov
 				}
+				err := g.printJSON(out)
 				if err != nil {
 					return err
 				}

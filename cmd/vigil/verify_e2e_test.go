@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,7 +60,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 				OK       bool
 				Problems []struct{ Kind, File, Detail string }
 			}
-			if err := json.Unmarshal([]byte(r.stdout), &results); err != nil {
+			if err := jsonField(t, r.stdout, "results", &results); err != nil {
 				t.Fatalf("verify --json: %v\n%s", err, r.stdout)
 			}
 			found := false
