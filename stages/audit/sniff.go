@@ -30,6 +30,7 @@ type Sniffed struct {
 	File      string   `json:"file"`
 	Format    string   `json:"format"`              // json or csv
 	Delimiter string   `json:"delimiter,omitempty"` // csv
+	Array     bool     `json:"array,omitempty"`     // json: the file is one JSON array of events, not JSON lines
 	Fields    []string `json:"fields"`              // JSON keys (nested as a.b, two levels) or CSV header names
 	Mapping   string   `json:"mapping,omitempty"`   // detected built-in mapping
 }
@@ -73,7 +74,8 @@ func SniffFile(path string) (Sniffed, error) {
 		s.Format = "json"
 		s.Fields, s.Mapping = sniffJSON(trimmed, n == sniffBytes)
 	case '[':
-		return s, fmt.Errorf("%w: a JSON array; write one object per line (e.g. jq -c '.[]')", errSniff)
+		s.Format, s.Array = "json", true
+		s.Fields, s.Mapping = sniffJSONArray(trimmed)
 	default:
 		s.Format = "csv"
 		s.Delimiter, s.Fields = sniffCSV(trimmed)
@@ -104,6 +106,34 @@ func sniffJSON(data []byte, truncated bool) ([]string, string) {
 		}
 	}
 	_ = truncated
+	return sortedSet(seen), mapping
+}
+
+// sniffJSONArray collects the key paths of the first elements of a JSON
+// array (as export tools write: [{...}, {...}]) and detects the mapping from
+// the first element with a known shape. A head cut inside an element ends
+// the scan.
+func sniffJSONArray(data []byte) ([]string, string) {
+	seen := map[string]bool{}
+	mapping := ""
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+		return nil, ""
+	}
+	for i := 0; dec.More() && i < sniffLines; i++ {
+		var el any
+		if dec.Decode(&el) != nil {
+			break
+		}
+		obj, ok := el.(map[string]any)
+		if !ok {
+			continue
+		}
+		keyPaths(obj, "", 0, seen)
+		if mapping == "" {
+			mapping = detectJSON(obj)
+		}
+	}
 	return sortedSet(seen), mapping
 }
 
@@ -243,7 +273,7 @@ func (s LogSource) plan(files []string) ([]fileGroup, error) {
 			header = ""
 		}
 		for i := range groups {
-			if groups[i].m.Name == m.Name && groups[i].m.Format == m.Format && groups[i].header == header {
+			if groups[i].m.Name == m.Name && groups[i].m.Format == m.Format && groups[i].m.jsonArray == m.jsonArray && groups[i].header == header {
 				groups[i].files = append(groups[i].files, f)
 				return
 			}
@@ -277,10 +307,12 @@ func (s LogSource) plan(files []string) ([]fileGroup, error) {
 			if m.Format != sn.Format {
 				m.Format = sn.Format
 			}
+			m.jsonArray = sn.Array
 			add(m, f)
 			continue
 		}
 		m := base
+		m.jsonArray = err == nil && sn.Array
 		switch {
 		case err != nil:
 			// Unreadable head (.zst, empty): DuckDB reads it as declared.

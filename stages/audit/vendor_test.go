@@ -27,6 +27,10 @@ var vendorFiles = []struct {
 	{"m365_export_purview.csv", MappingM365Export, 4},
 	{"entra_signin.jsonl", MappingEntraSignIn, 4},
 	{"entra_audit.jsonl", MappingEntraAudit, 6},
+	// The same events as one JSON array, as export tools write them
+	// (indented, and on one line).
+	{"entra_signin_array.json", MappingEntraSignIn, 4},
+	{"m365_array.json", MappingM365, 9},
 }
 
 // TestVendorShapes reads each vendor file with mapping auto: the shape is
