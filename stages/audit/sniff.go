@@ -237,6 +237,43 @@ func detectCSV(header []string) string {
 		return MappingSalesforceSetupAudit
 	case has(f, "Login Time", "Username"), has(f, "LoginTime", "LoginType"):
 		return MappingSalesforceLoginHistory
+	case hasAny(f, "Action", "Action Type") && hasAny(f, "Done By", "Done_By", "User", "User Name") &&
+		hasAny(f, "Module", "Feature") && hasAny(f, "Time", "Audited Time", "Audited_Time", "Date", "Done On", "Date & Time"):
+		return MappingZoho
+	case hasAny(f, "操作时间", "登录时间", "时间", "发生时间") && hasAny(f, "操作人", "登录人", "员工", "员工姓名", "成员", "操作者", "用户", "登录成员", "账号"):
+		return chineseVendor(f)
+	}
+	return ""
+}
+
+func hasAny(fields map[string]any, names ...string) bool {
+	for _, n := range names {
+		if _, ok := fields[n]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// chineseVendor tells a 纷享销客 log from a 简道云 one by the columns only
+// one of them shows; "" when the header has neither's (name the mapping).
+func chineseVendor(f map[string]any) string {
+	score := func(names ...string) int {
+		n := 0
+		for _, c := range names {
+			if _, ok := f[c]; ok {
+				n++
+			}
+		}
+		return n
+	}
+	jdy := score("所属应用", "触发方式", "应用", "表单", "表单名称", "成员", "登录成员", "操作者", "事件", "事件类型")
+	fx := score("业务对象", "对象", "对象名称", "数据名称", "员工", "员工姓名", "登录人", "终端", "操作行为", "登录账号")
+	switch {
+	case jdy > fx:
+		return MappingJiandaoyun
+	case fx > jdy:
+		return MappingFxiaoke
 	}
 	return ""
 }

@@ -31,6 +31,13 @@ var vendorFiles = []struct {
 	// (indented, and on one line).
 	{"entra_signin_array.json", MappingEntraSignIn, 4},
 	{"m365_array.json", MappingM365, 9},
+	// Zoho CRM and the Chinese CRMs: no published column lists; written
+	// from the log views of their help pages (testdata/logs/README.md).
+	{"zoho_auditlog.csv", MappingZoho, 12},
+	{"fxiaoke_oplog.csv", MappingFxiaoke, 12},
+	{"fxiaoke_loginlog.csv", MappingFxiaoke, 4},
+	{"jiandaoyun_auditlog.csv", MappingJiandaoyun, 10},
+	{"jiandaoyun_loginlog.csv", MappingJiandaoyun, 3},
 }
 
 // TestVendorShapes reads each vendor file with mapping auto: the shape is
