@@ -18,15 +18,15 @@ var vendorFiles = []struct {
 	events  int64
 }{
 	{"salesforce_elf.csv", MappingSalesforceELF, 12},
-	{"salesforce_elf.jsonl", MappingSalesforceELF, 4},
+	{"salesforce_elf.jsonl", MappingSalesforceELF, 6},
 	{"salesforce_rtem.jsonl", MappingSalesforce, 12},
 	{"salesforce_loginhistory.csv", MappingSalesforceLoginHistory, 3},
 	{"salesforce_setupaudit.csv", MappingSalesforceSetupAudit, 5},
 	{"m365.jsonl", MappingM365, 9},
 	{"m365_export.csv", MappingM365Export, 9},
 	{"m365_export_purview.csv", MappingM365Export, 4},
-	{"entra_signin.jsonl", MappingEntraSignIn, 4},
-	{"entra_audit.jsonl", MappingEntraAudit, 6},
+	{"entra_signin.jsonl", MappingEntraSignIn, 6},
+	{"entra_audit.jsonl", MappingEntraAudit, 12},
 	// The same events as one JSON array, as export tools write them
 	// (indented, and on one line).
 	{"entra_signin_array.json", MappingEntraSignIn, 4},
