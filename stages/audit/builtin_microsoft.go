@@ -226,10 +226,10 @@ func entraSignInMapping() Mapping {
 			"clientAppUsed": "JSON", "id": "JSON", "servicePrincipalName": "JSON", "servicePrincipalId": "JSON",
 		},
 		Fields: map[string]string{
-			"time":    `=coalesce(` + entraField("createdDateTime") + `, json_extract_string("time", '$'))`,
+			"time": `=coalesce(` + entraField("createdDateTime") + `, json_extract_string("time", '$'))`,
 			// Service-principal sign-ins (ServicePrincipalSignInLogs) have no
 			// user: the service principal is the account.
-			"user": `=coalesce(` + entraField("userPrincipalName") + `, ` + entraField("servicePrincipalName") + `, ` + entraField("servicePrincipalId") + `)`,
+			"user":    `=coalesce(` + entraField("userPrincipalName") + `, ` + entraField("servicePrincipalName") + `, ` + entraField("servicePrincipalId") + `)`,
 			"action":  `=CASE WHEN ` + code + ` = 0 THEN 'login' WHEN ` + code + ` IS NOT NULL THEN 'login_failed' END`,
 			"status":  `=CASE WHEN ` + code + ` = 0 THEN 'success' WHEN ` + code + ` IS NOT NULL THEN 'failure' END`,
 			"src_ip":  `=coalesce(` + entraField("ipAddress") + `, json_extract_string("callerIpAddress", '$'))`,
