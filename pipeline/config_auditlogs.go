@@ -10,7 +10,7 @@ import (
 // audit stage (stages/audit) defines them.
 var builtinLogMappings = []string{
 	"auto", "vigil", "salesforce", "salesforce_elf", "salesforce_loginhistory", "salesforce_setupaudit",
-	"m365", "m365_export", "entra_signin", "entra_audit",
+	"m365", "m365_export", "entra_signin", "entra_audit", "zoho", "fxiaoke", "jiandaoyun",
 }
 
 // auditMappingOptions checks the reading options of every audit mapping

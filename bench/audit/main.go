@@ -43,12 +43,24 @@ func main() {
 	verbose := flag.Bool("v", false, "log progress")
 	rounds := flag.Int("rounds", 3, "rounds of direct and audit runs (the order alternates); the best time of each counts")
 	public := flag.String("public", "../shared/data/logs", "directory of the public labelled logs (shared/data/logs); empty: skip")
+	panther := flag.String("panther", "", "directory of the staged panther-analysis rule tests (bench/audit/corpus/stage_public.py; default: -public/panther-tests)")
 	flag.Parse()
 	if *public != "" {
 		if err := publicEval(context.Background(), *public); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			os.Exit(1)
 		}
+		if *panther == "" {
+			*panther = filepath.Join(*public, "panther-tests")
+		}
+	}
+	if *panther != "" {
+		if err := pantherEval(context.Background(), *panther); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+	}
+	if *public != "" || *panther != "" {
 		if *events == 0 {
 			return
 		}

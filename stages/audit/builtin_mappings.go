@@ -41,6 +41,9 @@ var builtinMappings = map[string]func() Mapping{
 	MappingEntraSignIn:            entraSignInMapping,
 	MappingEntraAudit:             entraAuditMapping,
 	MappingVigil:                  vigilMapping,
+	MappingZoho:                   zohoMapping,
+	MappingFxiaoke:                fxiaokeMapping,
+	MappingJiandaoyun:             jiandaoyunMapping,
 }
 
 // salesforceMapping reads Real-Time Event Monitoring objects and

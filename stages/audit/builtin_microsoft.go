@@ -212,18 +212,24 @@ func entraField(path string) string {
 // properties of a SignInLogs diagnostic record (time, resultType,
 // callerIpAddress).
 func entraSignInMapping() Mapping {
-	code := `coalesce(TRY_CAST(` + entraField("status.errorCode") + ` AS BIGINT), TRY_CAST(json_extract_string("resultType", '$') AS BIGINT))`
+	// resultType is the error code ("0" = success); some collectors write
+	// Success / Failure instead.
+	rt := `json_extract_string("resultType", '$')`
+	code := `coalesce(TRY_CAST(` + entraField("status.errorCode") + ` AS BIGINT), TRY_CAST(` + rt + ` AS BIGINT),
+		CASE lower(` + rt + `) WHEN 'success' THEN 0 WHEN 'failure' THEN -1 END)`
 	return Mapping{
 		Name: MappingEntraSignIn, Format: "json",
 		Columns: map[string]string{
 			"time": "JSON", "properties": "JSON", "createdDateTime": "JSON", "userPrincipalName": "JSON", "ipAddress": "JSON",
 			"status": "JSON", "location": "JSON", "authenticationRequirement": "JSON", "appDisplayName": "JSON",
 			"userAgent": "JSON", "sessionId": "JSON", "resultType": "JSON", "callerIpAddress": "JSON", "category": "JSON",
-			"clientAppUsed": "JSON", "id": "JSON",
+			"clientAppUsed": "JSON", "id": "JSON", "servicePrincipalName": "JSON", "servicePrincipalId": "JSON",
 		},
 		Fields: map[string]string{
-			"time":    `=coalesce(` + entraField("createdDateTime") + `, json_extract_string("time", '$'))`,
-			"user":    "=" + entraField("userPrincipalName"),
+			"time": `=coalesce(` + entraField("createdDateTime") + `, json_extract_string("time", '$'))`,
+			// Service-principal sign-ins (ServicePrincipalSignInLogs) have no
+			// user: the service principal is the account.
+			"user":    `=coalesce(` + entraField("userPrincipalName") + `, ` + entraField("servicePrincipalName") + `, ` + entraField("servicePrincipalId") + `)`,
 			"action":  `=CASE WHEN ` + code + ` = 0 THEN 'login' WHEN ` + code + ` IS NOT NULL THEN 'login_failed' END`,
 			"status":  `=CASE WHEN ` + code + ` = 0 THEN 'success' WHEN ` + code + ` IS NOT NULL THEN 'failure' END`,
 			"src_ip":  `=coalesce(` + entraField("ipAddress") + `, json_extract_string("callerIpAddress", '$'))`,
@@ -279,23 +285,55 @@ func entraAuditMapping() Mapping {
 	role := `trim(` + first("Role.DisplayName") + `."newValue", '"')`
 	oldRole := `trim(` + first("Role.DisplayName") + `."oldValue", '"')`
 	res := `lower(coalesce(` + entraField("result") + `, json_extract_string("resultSignature", '$')))`
+	// targetResources by type: PIM and role events list the role first and
+	// the user after it.
+	targets := `coalesce(from_json(coalesce(json_extract("properties", '$.targetResources'), "targetResources"),
+		'[{"type":"VARCHAR","displayName":"VARCHAR","userPrincipalName":"VARCHAR"}]'), [])`
+	ofType := func(typ string) string {
+		return `list_filter(` + targets + `, lambda r: r."type" = '` + typ + `')[1]`
+	}
+	pimRole := `(` + act + ` ILIKE '%member to role%' OR ` + act + ` ILIKE '%role assignment%' OR ` + act + ` ILIKE '%elevated their access%')`
+	pimGrant := `((` + act + ` ILIKE 'Add%member to role%' AND ` + act + ` ILIKE '%completed%') OR ` + act + ` ILIKE '%elevated their access%'
+		OR ` + act + ` ILIKE 'Add role assignment%')`
+	pimRevoke := `((` + act + ` ILIKE 'Remove%member from role%' AND ` + act + ` NOT ILIKE '%requested%') OR ` + act + ` ILIKE 'Remove role assignment%')`
+	// A conditional-access policy that required MFA and no longer does (MFA
+	// removed from its grant controls, or the policy switched off).
+	ca := `list_filter(` + props + `, lambda p: p."displayName" = 'ConditionalAccessPolicy')[1]`
+	mfaGrant := func(v string) string {
+		return `regexp_matches(coalesce(` + v + `, ''), '"builtInControls"\s*:\s*\[[^\]]*"mfa"', 'i')`
+	}
+	caMFAOff := `(` + ca + ` IS NOT NULL AND ` + mfaGrant(ca+`."oldValue"`) + ` AND ` + ca + `."oldValue" ILIKE '%"state":"enabled"%'
+		AND (NOT ` + mfaGrant(ca+`."newValue"`) + ` OR ` + ca + `."newValue" NOT ILIKE '%"state":"enabled"%'))`
+	known := caseOf(act, entraAuditActions)
+	// Activities not in the table are directory changes of their
+	// operationType: Delete is a delete, anything else an update.
+	fallback := `CASE WHEN lower(` + entraField("operationType") + `) = 'delete' THEN 'delete' ELSE 'update' END`
+	elevated := `regexp_extract(` + act + `, 'access to (.+?) for ', 1)`
 	return Mapping{
 		Name: MappingEntraAudit, Format: "json",
 		Columns: map[string]string{
 			"time": "JSON", "properties": "JSON", "activityDateTime": "JSON", "activityDisplayName": "JSON", "result": "JSON",
 			"initiatedBy": "JSON", "targetResources": "JSON", "operationName": "JSON", "resultSignature": "JSON",
-			"category": "JSON", "id": "JSON", "callerIpAddress": "JSON",
+			"category": "JSON", "id": "JSON", "callerIpAddress": "JSON", "operationType": "JSON",
 		},
 		Fields: map[string]string{
 			"time": `=coalesce(` + entraField("activityDateTime") + `, json_extract_string("time", '$'))`,
 			"user": `=coalesce(` + entraField("initiatedBy.user.userPrincipalName") + `, ` + entraField("initiatedBy.app.displayName") + `)`,
 			"action": `=CASE WHEN ` + act + ` = 'Update user' AND (` + req + ` IS NOT NULL OR ` + meth + ` IS NOT NULL) THEN 'mfa_change'
-				ELSE ` + caseOf(act, entraAuditActions) + ` END`,
+				WHEN ` + caMFAOff + ` THEN 'mfa_change'
+				WHEN ` + known + ` IN ` + actionList() + ` THEN ` + known + `
+				WHEN ` + pimRole + ` THEN 'permission_change'
+				WHEN ` + act + ` IS NOT NULL THEN ` + fallback + ` END`,
 			"status": `=CASE WHEN ` + res + ` IN ('success', 'succeeded') THEN 'success' WHEN ` + res + ` IN ('failure', 'failed', 'timeout') THEN 'failure' END`,
 			"src_ip": `=coalesce(` + entraField("initiatedBy.user.ipAddress") + `, json_extract_string("callerIpAddress", '$'))`,
-			"object_type": `=CASE WHEN ` + caseOf(act, entraAuditActions) + ` = 'app_consent' THEN 'application'
+			"object_type": `=CASE WHEN ` + known + ` = 'app_consent' THEN 'application'
+				WHEN ` + caMFAOff + ` THEN 'policy'
+				WHEN ` + act + ` ILIKE '%elevated their access%' THEN 'user'
+				WHEN ` + pimRole + ` AND ` + ofType("User") + ` IS NOT NULL THEN 'user'
 				WHEN ` + entraField("targetResources[0].userPrincipalName") + ` IS NOT NULL THEN 'user' END`,
-			"object_id": `=CASE WHEN ` + entraField("targetResources[0].userPrincipalName") + ` IS NOT NULL THEN lower(` + target + `) ELSE ` + target + ` END`,
+			"object_id": `=CASE WHEN ` + act + ` ILIKE '%elevated their access%' THEN lower(` + entraField("initiatedBy.user.userPrincipalName") + `)
+				WHEN ` + pimRole + ` AND ` + ofType("User") + ` IS NOT NULL THEN lower(coalesce(` + ofType("User") + `."userPrincipalName", ` + ofType("User") + `."displayName"))
+				WHEN ` + entraField("targetResources[0].userPrincipalName") + ` IS NOT NULL THEN lower(` + target + `) ELSE ` + target + ` END`,
 			"detail": `=CASE
 				WHEN ` + act + ` IN ('Add member to role', 'Add eligible member to role') THEN 'granted ' || coalesce(` + role + `, 'role')
 				WHEN ` + act + ` = 'Remove member from role' THEN 'revoked ' || coalesce(` + oldRole + `, 'role')
@@ -305,6 +343,11 @@ func entraAuditMapping() Mapping {
 				WHEN ` + act + ` IN ('User deleted security info', 'Admin deleted security info') THEN 'changed (method deleted)'
 				WHEN ` + act + ` IN ('User changed default security info', 'Admin updated security info') THEN 'changed'
 				WHEN ` + act + ` = 'Update user' THEN ` + mfaDetail(req, meth) + `
+				WHEN ` + caMFAOff + ` THEN 'disabled (conditional access policy ' || coalesce(` + target + `, '?') || ')'
+				WHEN ` + pimGrant + ` THEN 'granted ' || coalesce(` + ofType("Role") + `."displayName", NULLIF(` + elevated + `, ''), 'role')
+				WHEN ` + pimRevoke + ` THEN 'revoked ' || coalesce(` + ofType("Role") + `."displayName", 'role')
+				WHEN ` + pimRole + ` THEN ` + act + `
+				WHEN NOT (` + known + ` IN ` + actionList() + `) THEN ` + act + `
 				END`,
 		},
 	}

@@ -251,7 +251,7 @@ func (e *engine) missingColumns(ctx context.Context, m Mapping, files []string) 
 		lits[i] = q
 	}
 	list := "[" + strings.Join(lits, ", ") + "]"
-	read := "read_json(" + list + ", format = 'newline_delimited', ignore_errors = true, union_by_name = true, maximum_object_size = 16777216)"
+	read := "read_json(" + list + ", format = '" + m.jsonFormat() + "', ignore_errors = true, union_by_name = true, maximum_object_size = 16777216)"
 	if m.Format == "csv" {
 		read = "read_csv(" + list + ", header = true, all_varchar = true, union_by_name = true, ignore_errors = true"
 		if m.Delimiter != "" {
@@ -423,6 +423,9 @@ func badJSONLines(file string, limit int) ([]int64, error) {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" {
 			continue
+		}
+		if n == 1 && line[0] == '[' {
+			return nil, nil // one JSON array: DuckDB reads it whole; no line to name
 		}
 		if line[0] != '{' || !json.Valid([]byte(line)) {
 			out = append(out, n)

@@ -20,6 +20,12 @@ func FuzzIngest(f *testing.F) {
 	}
 	f.Add([]byte("when;who;what\n01/08/2026 03:10:00;a@b.c;SIGNIN\n"), true, uint8(200), "%d/%m/%Y %H:%M:%S", "UTC")
 	f.Add([]byte("{\"ts\":1717200000,\"u\":\"a\",\"a\":\"login\"}\n{bad\n"), false, uint8(201), "unix", "")
+	// JSON arrays: whole, empty, of non-objects, cut short, nested.
+	f.Add([]byte(`[{"ts":1717200000,"u":"a","a":"SIGNIN"},{"ts":"x","u":null}]`), false, uint8(202), "unix", "")
+	f.Add([]byte(`[]`), false, uint8(0), "", "")
+	f.Add([]byte(`[1,"a",null,[{}]]`), false, uint8(203), "unix", "")
+	f.Add([]byte(`[{"CreationTime":"2025-06-03T01:00:00","Operation":"UserLoggedIn","RecordType":15},{"Creat`), false, uint8(0), "", "")
+	f.Add([]byte("\ufeff [\n {\"EVENT_TYPE\":\"Login\",\"TIMESTAMP_DERIVED\":\"2025-06-03T01:00:00Z\"}]"), false, uint8(0), "", "")
 	eng, err := openEngine(context.Background(), "", "", 1)
 	if err != nil {
 		f.Fatal(err)

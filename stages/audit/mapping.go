@@ -34,6 +34,19 @@ type Mapping struct {
 	TimeFormat string                       `yaml:"time_format,omitempty" json:"time_format,omitempty"` // "" (ISO 8601), unix, unix_ms, or a strptime format
 	TimeZone   string                       `yaml:"time_zone,omitempty" json:"time_zone,omitempty"`     // zone of times without an offset; default UTC
 	Delimiter  string                       `yaml:"delimiter,omitempty" json:"delimiter,omitempty"`     // CSV delimiter; default detected
+
+	// jsonArray is set per file group when the files are each one JSON
+	// array of events rather than JSON lines (told by content, never
+	// configured).
+	jsonArray bool
+}
+
+// jsonFormat is read_json's format option for the mapping's files.
+func (m Mapping) jsonFormat() string {
+	if m.jsonArray {
+		return "array"
+	}
+	return "newline_delimited"
 }
 
 // canonical fields a mapping may fill: every event column except event_id
@@ -328,7 +341,7 @@ func (m Mapping) readExpr(files []string, rejectsTable, rejectsScan string) (str
 		return "read_csv(" + list + ", " + opts + ")", nil
 	}
 	cols := m.jsonColumns()
-	opts := "format = 'newline_delimited', ignore_errors = true, filename = '__file', maximum_object_size = 16777216"
+	opts := "format = '" + m.jsonFormat() + "', ignore_errors = true, filename = '__file', maximum_object_size = 16777216"
 	if cols == nil {
 		return "read_json(" + list + ", " + opts + ", union_by_name = true)", nil
 	}

@@ -30,6 +30,7 @@ type Sniffed struct {
 	File      string   `json:"file"`
 	Format    string   `json:"format"`              // json or csv
 	Delimiter string   `json:"delimiter,omitempty"` // csv
+	Array     bool     `json:"array,omitempty"`     // json: the file is one JSON array of events, not JSON lines
 	Fields    []string `json:"fields"`              // JSON keys (nested as a.b, two levels) or CSV header names
 	Mapping   string   `json:"mapping,omitempty"`   // detected built-in mapping
 }
@@ -73,7 +74,8 @@ func SniffFile(path string) (Sniffed, error) {
 		s.Format = "json"
 		s.Fields, s.Mapping = sniffJSON(trimmed, n == sniffBytes)
 	case '[':
-		return s, fmt.Errorf("%w: a JSON array; write one object per line (e.g. jq -c '.[]')", errSniff)
+		s.Format, s.Array = "json", true
+		s.Fields, s.Mapping = sniffJSONArray(trimmed)
 	default:
 		s.Format = "csv"
 		s.Delimiter, s.Fields = sniffCSV(trimmed)
@@ -104,6 +106,34 @@ func sniffJSON(data []byte, truncated bool) ([]string, string) {
 		}
 	}
 	_ = truncated
+	return sortedSet(seen), mapping
+}
+
+// sniffJSONArray collects the key paths of the first elements of a JSON
+// array (as export tools write: [{...}, {...}]) and detects the mapping from
+// the first element with a known shape. A head cut inside an element ends
+// the scan.
+func sniffJSONArray(data []byte) ([]string, string) {
+	seen := map[string]bool{}
+	mapping := ""
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+		return nil, ""
+	}
+	for i := 0; dec.More() && i < sniffLines; i++ {
+		var el any
+		if dec.Decode(&el) != nil {
+			break
+		}
+		obj, ok := el.(map[string]any)
+		if !ok {
+			continue
+		}
+		keyPaths(obj, "", 0, seen)
+		if mapping == "" {
+			mapping = detectJSON(obj)
+		}
+	}
 	return sortedSet(seen), mapping
 }
 
@@ -207,6 +237,43 @@ func detectCSV(header []string) string {
 		return MappingSalesforceSetupAudit
 	case has(f, "Login Time", "Username"), has(f, "LoginTime", "LoginType"):
 		return MappingSalesforceLoginHistory
+	case hasAny(f, "Action", "Action Type") && hasAny(f, "Done By", "Done_By", "User", "User Name") &&
+		hasAny(f, "Module", "Feature") && hasAny(f, "Time", "Audited Time", "Audited_Time", "Date", "Done On", "Date & Time"):
+		return MappingZoho
+	case hasAny(f, "操作时间", "登录时间", "时间", "发生时间") && hasAny(f, "操作人", "登录人", "员工", "员工姓名", "成员", "操作者", "用户", "登录成员", "账号"):
+		return chineseVendor(f)
+	}
+	return ""
+}
+
+func hasAny(fields map[string]any, names ...string) bool {
+	for _, n := range names {
+		if _, ok := fields[n]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// chineseVendor tells a 纷享销客 log from a 简道云 one by the columns only
+// one of them shows; "" when the header has neither's (name the mapping).
+func chineseVendor(f map[string]any) string {
+	score := func(names ...string) int {
+		n := 0
+		for _, c := range names {
+			if _, ok := f[c]; ok {
+				n++
+			}
+		}
+		return n
+	}
+	jdy := score("所属应用", "触发方式", "应用", "表单", "表单名称", "成员", "登录成员", "操作者", "事件", "事件类型")
+	fx := score("业务对象", "对象", "对象名称", "数据名称", "员工", "员工姓名", "登录人", "终端", "操作行为", "登录账号")
+	switch {
+	case jdy > fx:
+		return MappingJiandaoyun
+	case fx > jdy:
+		return MappingFxiaoke
 	}
 	return ""
 }
@@ -243,7 +310,7 @@ func (s LogSource) plan(files []string) ([]fileGroup, error) {
 			header = ""
 		}
 		for i := range groups {
-			if groups[i].m.Name == m.Name && groups[i].m.Format == m.Format && groups[i].header == header {
+			if groups[i].m.Name == m.Name && groups[i].m.Format == m.Format && groups[i].m.jsonArray == m.jsonArray && groups[i].header == header {
 				groups[i].files = append(groups[i].files, f)
 				return
 			}
@@ -277,10 +344,12 @@ func (s LogSource) plan(files []string) ([]fileGroup, error) {
 			if m.Format != sn.Format {
 				m.Format = sn.Format
 			}
+			m.jsonArray = sn.Array
 			add(m, f)
 			continue
 		}
 		m := base
+		m.jsonArray = err == nil && sn.Array
 		switch {
 		case err != nil:
 			// Unreadable head (.zst, empty): DuckDB reads it as declared.

@@ -18,15 +18,26 @@ var vendorFiles = []struct {
 	events  int64
 }{
 	{"salesforce_elf.csv", MappingSalesforceELF, 12},
-	{"salesforce_elf.jsonl", MappingSalesforceELF, 4},
+	{"salesforce_elf.jsonl", MappingSalesforceELF, 6},
 	{"salesforce_rtem.jsonl", MappingSalesforce, 12},
 	{"salesforce_loginhistory.csv", MappingSalesforceLoginHistory, 3},
 	{"salesforce_setupaudit.csv", MappingSalesforceSetupAudit, 5},
 	{"m365.jsonl", MappingM365, 9},
 	{"m365_export.csv", MappingM365Export, 9},
 	{"m365_export_purview.csv", MappingM365Export, 4},
-	{"entra_signin.jsonl", MappingEntraSignIn, 4},
-	{"entra_audit.jsonl", MappingEntraAudit, 6},
+	{"entra_signin.jsonl", MappingEntraSignIn, 6},
+	{"entra_audit.jsonl", MappingEntraAudit, 12},
+	// The same events as one JSON array, as export tools write them
+	// (indented, and on one line).
+	{"entra_signin_array.json", MappingEntraSignIn, 4},
+	{"m365_array.json", MappingM365, 9},
+	// Zoho CRM and the Chinese CRMs: no published column lists; written
+	// from the log views of their help pages (testdata/logs/README.md).
+	{"zoho_auditlog.csv", MappingZoho, 12},
+	{"fxiaoke_oplog.csv", MappingFxiaoke, 12},
+	{"fxiaoke_loginlog.csv", MappingFxiaoke, 4},
+	{"jiandaoyun_auditlog.csv", MappingJiandaoyun, 10},
+	{"jiandaoyun_loginlog.csv", MappingJiandaoyun, 3},
 }
 
 // TestVendorShapes reads each vendor file with mapping auto: the shape is
