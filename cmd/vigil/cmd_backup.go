@@ -82,7 +82,7 @@ func (s backupStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Resul
 		if err != nil {
 			return res, err
 		}
-		rep, err := backup.Copy(ctx, env.Paths.Store, t, kr, env.Logger, nil)
+		rep, err := s.copyTables(ctx, env, t, kr)
 		if rep != nil {
 			res.Add("snapshots_copied."+name, int64(len(rep.Copied)))
 			res.Add("snapshots_present."+name, int64(len(rep.Present)))
@@ -108,6 +108,52 @@ func (s backupStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Resul
 		}
 	}
 	return res, errors.Join(errs...)
+}
+
+// copyTables copies to t table by table, so that a terminal shows the
+// backup's progress against a known total: the bytes of the store's live
+// snapshots (a table's snapshots count once it is done, copied or present).
+func (s backupStage) copyTables(ctx context.Context, env *pipeline.Env, t backup.Target, kr *keys.Keyring) (*backup.Report, error) {
+	tables, err := snapshot.LedgerTables(env.Paths.Store)
+	if err != nil {
+		return nil, err
+	}
+	sizes := make([]int64, len(tables))
+	var total int64
+	for i, table := range tables {
+		if l, err := snapshot.ReadLedger(env.Paths.Store, table, kr); err == nil {
+			for _, e := range l.Live() {
+				sizes[i] += snapshotBytes(env.Paths.Store, e.Ref())
+			}
+		}
+		total += sizes[i]
+	}
+	bar := s.g.bar
+	bar.Start("backup "+t.Name(), total, unitBytes)
+	defer bar.Finish()
+	all := &backup.Report{Target: t.Name(), Copied: []string{}, Present: []string{}}
+	var done int64
+	for i, table := range tables {
+		rep, err := backup.Copy(ctx, env.Paths.Store, t, kr, env.Logger, []string{table})
+		if rep != nil {
+			all.Copied = append(all.Copied, rep.Copied...)
+			all.Present = append(all.Present, rep.Present...)
+			all.Bytes += rep.Bytes
+			all.Resumed += rep.Resumed
+		}
+		if err != nil {
+			return all, err
+		}
+		done += sizes[i]
+		bar.Set(done)
+	}
+	if len(tables) == 0 {
+		// Nothing ledgered: Copy still carries the erasure ledger over.
+		if _, err := backup.Copy(ctx, env.Paths.Store, t, kr, env.Logger, nil); err != nil {
+			return all, err
+		}
+	}
+	return all, nil
 }
 
 // forgetOnTarget applies policy p to a target and returns the decisions'
