@@ -65,45 +65,43 @@ func presetReferences(cfg *pipeline.Config, open func(table string) (*audit.Refe
 	}
 	sort.Slice(staff, less(staff))
 	sort.Slice(owned, less(owned))
-	for _, c := range staff {
-		r, err := open(c.t.Name)
-		if err != nil || r == nil {
+	// first returns the first candidate whose latest snapshot has the
+	// columns its role needs, mapped by use; the others are noted.
+	first := func(cs []cand, role string, use func(c cand, r *audit.Reference, cols presets.Columns)) (*audit.Reference, error) {
+		for _, c := range cs {
+			r, err := open(c.t.Name)
 			if err != nil {
-				return out, err
+				return nil, err
 			}
-			continue
+			if r == nil {
+				continue
+			}
+			cols, err := c.o.Resolve(schemaNames(r))
+			if err != nil {
+				out.notes = append(out.notes, fmt.Sprintf("preset %s: table %s cannot serve as the audit's %s: %v", c.p.Name, c.t.Name, role, err))
+				continue
+			}
+			use(c, r, cols)
+			return r, nil
 		}
-		cols, err := c.o.Resolve(schemaNames(r))
-		if err != nil {
-			out.notes = append(out.notes, fmt.Sprintf("preset %s: table %s cannot serve as the audit's staff: %v", c.p.Name, c.t.Name, err))
-			continue
-		}
+		return nil, nil
+	}
+	var err error
+	if out.staff, err = first(staff, "staff", func(c cand, r *audit.Reference, cols presets.Columns) {
 		r.Columns = cols.Staff
 		if _, ok := cols.Staff["status"]; ok {
 			r.Values = map[string]map[string]string{"status": c.o.StatusValues}
 		}
-		out.staff = r
-		break
+	}); err != nil {
+		return out, err
 	}
-	for _, c := range owned {
-		r, err := open(c.t.Name)
-		if err != nil || r == nil {
-			if err != nil {
-				return out, err
-			}
-			continue
-		}
-		cols, err := c.o.Resolve(schemaNames(r))
-		if err != nil {
-			out.notes = append(out.notes, fmt.Sprintf("preset %s: table %s cannot serve as the audit's ownership: %v", c.p.Name, c.t.Name, err))
-			continue
-		}
+	if out.ownership, err = first(owned, "ownership", func(_ cand, r *audit.Reference, cols presets.Columns) {
 		r.Columns = map[string]string{"customer_id": cols.ID, "staff_id": cols.Owner}
 		if cols.Created != "" {
 			r.Columns["since"] = cols.Created
 		}
-		out.ownership = r
-		break
+	}); err != nil {
+		return out, err
 	}
 	return out, nil
 }

@@ -284,12 +284,7 @@ func openCSV(ctx context.Context, path string, opts CSVOptions, chunk int) (*csv
 		opened: fi,
 	}
 	r.sr = newSource(countingReader{f, &r.read}, enc, rawSize)
-	r.ctx, r.cancel = context.WithCancelCause(ctx)
-	r.refs.Store(1)
-	r.wg.Add(1)
-	go r.produce()
-	if err := r.start(); err != nil {
-		r.Close()
+	if err := r.launch(ctx); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -1254,4 +1249,18 @@ func renderRaw(b []byte, markers bool) string {
 		i += size
 	}
 	return sb.String()
+}
+
+// launch starts the reader's producer and reads up to the first batch
+// (header, encoding and shape decided); on failure the reader is closed.
+func (r *csvReader) launch(ctx context.Context) error {
+	r.ctx, r.cancel = context.WithCancelCause(ctx)
+	r.refs.Store(1)
+	r.wg.Add(1)
+	go r.produce()
+	if err := r.start(); err != nil {
+		r.Close()
+		return err
+	}
+	return nil
 }

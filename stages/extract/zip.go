@@ -89,12 +89,7 @@ func OpenZipCSV(ctx context.Context, zipPath, entry string, opts CSVOptions) (Ta
 		out:       make(chan *batchMsg, 1),
 		opened:    fi,
 	}
-	r.ctx, r.cancel = context.WithCancelCause(ctx)
-	r.refs.Store(1)
-	r.wg.Add(1)
-	go r.produce()
-	if err := r.start(); err != nil {
-		r.Close()
+	if err := r.launch(ctx); err != nil {
 		return nil, err
 	}
 	return r, nil
