@@ -20,8 +20,12 @@ type Calibration struct {
 	// "none" after n values checked: NoneMax - NoneSlope/(n+3).
 	NoneMax, NoneSlope float64
 	// "none" judged on values alone (no meaningful header) is capped here:
-	// some classes only a header reveals.
-	ValueOnlyNone float64
+	// some classes only a header reveals. ValueOnlyFew caps it instead when
+	// the values repeat (a small enumeration, or fewer than 30% distinct):
+	// on the evaluation corpus such columns were "none" far more often than
+	// columns of many distinct values that no class recognised (city,
+	// company, ID and code columns of other countries).
+	ValueOnlyNone, ValueOnlyFew float64
 	// "none" with no values to judge.
 	NoValues float64
 	// TableSlope lowers a value-only "none" by this much times the share
@@ -35,7 +39,7 @@ type Calibration struct {
 }
 
 // DefaultCalibration is the calibration fitted on bench/classify's corpus.
-var DefaultCalibration = Calibration{Knee: 0.7, Low: 0.75, Floor: 0.9, Contradicted: 0.5, NoneMax: 0.97, NoneSlope: 1.2, ValueOnlyNone: 0.65, NoValues: 0.6, TableSlope: 0.05, KeyGuess: 0.25}
+var DefaultCalibration = Calibration{Knee: 0.7, Low: 0.75, Floor: 0.9, Contradicted: 0.5, NoneMax: 0.97, NoneSlope: 1.2, ValueOnlyNone: 0.6, ValueOnlyFew: 0.9, NoValues: 0.6, TableSlope: 0.05, KeyGuess: 0.25}
 
 // Decision kinds of a Basis.
 const (
@@ -56,6 +60,7 @@ type Basis struct {
 	HeaderCap   bool    // assigned from values against a business header: capped at 0.75
 	Ambiguous   bool    // runner-up within 0.05
 	Vetoed      bool    // none: value evidence vetoed by a business header
+	Repetitive  bool    // none: the sample's values repeat (few distinct)
 	KeyGuess    bool    // assigned from key-like values without a header
 	// TablePersonal is the share of the table's other columns that were
 	// assigned a personal class (set for value-only "none").
@@ -87,7 +92,11 @@ func (c Calibration) Confidence(b Basis) float64 {
 	case b.Values == 0:
 		conf = c.NoValues
 	case b.ValueOnly:
-		conf = min(conf, c.ValueOnlyNone-c.TableSlope*b.TablePersonal)
+		cap := c.ValueOnlyNone
+		if b.Repetitive {
+			cap = c.ValueOnlyFew
+		}
+		conf = min(conf, cap-c.TableSlope*b.TablePersonal)
 	}
 	if b.Vetoed {
 		conf = min(conf, 0.9)

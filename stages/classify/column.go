@@ -126,6 +126,13 @@ func (p *profile) semanticVeto(cl *rules.Class) string {
 	return ""
 }
 
+// repetitive reports whether the sample's values repeat: a small
+// enumeration, or enough values of which under 30% are distinct.
+func (p *profile) repetitive() bool {
+	n := len(p.vals)
+	return p.enumLike || n >= enumMinValues && float64(p.distinct) < 0.3*float64(n)
+}
+
 // keyLike reports whether the sample is (nearly) all distinct.
 func (p *profile) keyLike() bool {
 	return len(p.vals) > 0 && float64(p.distinct)/float64(len(p.vals)) >= keyDistinct
@@ -402,7 +409,7 @@ func classifyColumn(name string, sample []string, set *rules.Set, reviewBelow fl
 		// every class and a header that names no class. Few values (a
 		// 3-row table) or no header to go by (col1) leave room for a
 		// person (calibrated on the evaluation corpus).
-		col.Basis = Basis{Kind: KindNone, Values: len(p.vals), ValueOnly: p.valueOnly, NonPersonal: nonPersonal}
+		col.Basis = Basis{Kind: KindNone, Values: len(p.vals), ValueOnly: p.valueOnly, NonPersonal: nonPersonal, Repetitive: p.repetitive()}
 		if haveValues && p.valueOnly {
 			ev = append(ev, "the header carries no meaning: judged on values alone, which cannot show every class")
 		}
