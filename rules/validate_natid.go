@@ -47,9 +47,13 @@ func ValidUSSSN(s string) bool {
 
 // ValidUKNINO reports whether s is a UK National Insurance number: two
 // prefix letters (not D, F, I, Q, U, V; second not O; not BG, GB, KN, NK,
-// NT, TN, ZZ), six digits and a suffix A-D.
+// NT, TN, ZZ), six digits and a suffix A-D, which HMRC's own records may
+// leave out (then the number must be written in its 2-2-2-2 groups).
 func ValidUKNINO(s string) bool {
 	u := idCompact(s)
+	if len(u) == 8 && len(s) == 11 && s[2] == ' ' && s[5] == ' ' && s[8] == ' ' {
+		u += "A"
+	}
 	if len(u) != 9 || !digitsOnly(u[2:8]) {
 		return false
 	}
@@ -344,7 +348,8 @@ func ValidSGNRIC(s string) bool {
 func nationalID(s string) bool {
 	return ValidUSSSN(s) || ValidUKNINO(s) || ValidCASIN(s) || ValidFRNIR(s) || ValidITCodiceFiscale(s) ||
 		ValidESDNI(s) || ValidDETaxID(s) || ValidBRCPF(s) || ValidINAadhaar(s) || ValidHKID(s) ||
-		ValidTWID(s) || ValidSGNRIC(s)
+		ValidTWID(s) || ValidSGNRIC(s) || ValidZAID(s) || ValidDKCPR(s) || ValidSEPersonnummer(s) ||
+		ValidNOFodselsnummer(s) || ValidFIHETU(s) || ValidPLPESEL(s) || ValidNLBSN(s) || ValidBENN(s)
 }
 
 // excelNumber reports whether s is a long number as a spreadsheet shows it
