@@ -75,6 +75,9 @@ func main() {
 	}
 	var labels []label
 	if *public != "" {
+		if _, err := os.Stat(*public); err != nil {
+			fail(fmt.Errorf("the public corpus is not in %s: stage it with `go run ./bench/classify -fetch -public %s` (needs npm and GitHub; -git-url reads a local mirror), or pass -public '' to run the committed Faker part alone (not the measure)", *public, *public))
+		}
 		ls, err := readLabels(*labelsPublic, *public)
 		if err != nil {
 			fail(err)
