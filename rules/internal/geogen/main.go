@@ -41,7 +41,7 @@ func main() {
 	npm := flag.String("npm", "/tmp", "directory holding the unpacked packages (NAME@VERSION/package/...)")
 	out := flag.String("out", "rules/lexicon", "output directory")
 	minPop := flag.Int("minpop", 5000, "smallest population of a city in the gazetteer (capitals and first-level seats always)")
-	altPop := flag.Int("altpop", 100000, "smallest population of a city whose alternate names are kept")
+	altPop := flag.Int("altpop", 300000, "smallest population of a city whose alternate names are kept")
 	flag.Parse()
 	if err := run(*npm, *out, *minPop, *altPop); err != nil {
 		fmt.Fprintln(os.Stderr, "geogen:", err)
@@ -293,20 +293,20 @@ func keepAlt(a, cc string) bool {
 	if n <= 4 && strings.ToUpper(a) == a && a[0] < utf8.RuneSelf {
 		return false
 	}
-	han := false
+	han, cjk := false, false
 	for _, r := range a {
-		if unicode.Is(unicode.Han, r) {
-			han = true
-			break
+		switch {
+		case unicode.Is(unicode.Han, r):
+			han, cjk = true, true
+		case unicode.In(r, unicode.Hangul, unicode.Hiragana, unicode.Katakana):
+			cjk = true
 		}
 	}
 	if han && (cc == "CN" || cc == "TW" || cc == "HK" || cc == "MO") {
 		return false
 	}
-	if !han && n < 3 {
-		return false
-	}
-	return true
+	// two letters are a name only in Chinese, Japanese or Korean script
+	return cjk || n >= 3
 }
 
 func readJSON(path string, v any) error {
@@ -326,7 +326,6 @@ func writeGz(path, header string, lines []string) error {
 	if err != nil {
 		return err
 	}
-	zw.Header.ModTime = zw.Header.ModTime.UTC() // zero: reproducible output
 	if _, err := zw.Write([]byte(header + strings.Join(lines, "\n") + "\n")); err != nil {
 		return err
 	}

@@ -1,0 +1,148 @@
+package rules
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func testLexicon(t testing.TB) *lexicon {
+	t.Helper()
+	l, err := newLexicon()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func TestPlaceKey(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Lääne-Virumaa", "laane virumaa"},
+		{"ORLÉANS", "orleans"},
+		{"Łódź", "lodz"},
+		{"Gießen", "giessen"},
+		{"Ærøskøbing", "aeroskobing"},
+		{"King William's Town", "king william s town"},
+		{"  São   Paulo ", "sao paulo"},
+		{"St. Gallen", "st gallen"},
+		{"Λευκωσία", "λευκωσια"},
+		{"Москва", "москва"},
+		{"東京", "東京"},
+		{"", ""},
+	} {
+		if got := placeKey(tc.in); got != tc.want {
+			t.Errorf("placeKey(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// The generator (rules/internal/geogen) writes match keys; every entry must
+// be what placeKey makes of it, or the lookup could never find it.
+func TestGazetteerKeysAreKeys(t *testing.T) {
+	g, err := worldGazetteer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.cities) < 50000 || len(g.regionNames) < 5000 || len(g.regionCodes) < 1500 {
+		t.Fatalf("gazetteer too small: %d cities, %d region names, %d codes", len(g.cities), len(g.regionNames), len(g.regionCodes))
+	}
+	bad := 0
+	check := func(what string, m map[string]struct{}) {
+		for k := range m {
+			if placeKey(k) != k && bad < 10 {
+				bad++
+				t.Errorf("%s entry %q is not a match key (%q)", what, k, placeKey(k))
+			}
+		}
+	}
+	check("city", g.cities)
+	check("region", g.regionNames)
+	for c := range g.regionCodes {
+		if strings.ToUpper(c) != c || c == "" {
+			t.Errorf("region code %q is not upper case", c)
+		}
+	}
+}
+
+func TestWorldCity(t *testing.T) {
+	l := testLexicon(t)
+	for _, s := range []string{
+		"München", "Munich", "MÜNCHEN", "Köln", "Zürich", "São Paulo", "Reykjavík", "Łódź", "Kraków",
+		"Orléans", "Pärnu", "Limassol", "Brakpan", "Olsztyn", "Москва", "東京", "서울", "القاهرة", "Αθήνα",
+		"Boston, MA", "Lyon, France", "Springfield, Illinois", "Kabul", "Ulaanbaatar", "Mexico City",
+	} {
+		if !l.city(s) {
+			t.Errorf("city(%q) = false, want true", s)
+		}
+	}
+	for _, s := range []string{
+		"", "x", "Marketing", "John Smith", "12345", "Foo Bar Baz", "Sales Department", "Boston, Marketing",
+		"qwertyuiop", "2024-01-01", "info@example.com",
+	} {
+		if l.city(s) {
+			t.Errorf("city(%q) = true, want false", s)
+		}
+	}
+	// Chinese places are the Chinese lexicon's: the gazetteer holds no Han
+	// names of places in China, so a county-level "汾阳市" stays a region.
+	if l.worldCity("广州") || !l.city("广州") || !l.city("广州市") {
+		t.Error("广州: the Chinese lexicon, not the gazetteer, should decide")
+	}
+	if !l.region("汾阳市") {
+		t.Error("region(汾阳市) = false: county-level city")
+	}
+}
+
+func TestWorldRegion(t *testing.T) {
+	l := testLexicon(t)
+	for _, s := range []string{
+		"Bayern", "Bavaria", "Freistaat Bayern", "DE-BY", "BY", "NSW", "Île-de-France", "Nordrhein-Westfalen",
+		"Lääne-Virumaa", "Jihočeský kraj", "Jihoceský kraj", "Governorate Sfax", "Upper Austria", "Gauteng",
+		"Eastern Cape", "Qeqqata", "Toscana", "Andalucía", "Ontario", "ON", "California", "CA", "São Paulo",
+		"Maharashtra", "Hokkaido", "Tokyo", "Nuevo León", "FR-75C", "FR-IDF", "2A", "Kyiv Oblast",
+		"广东省", "东城区",
+	} {
+		if !l.region(s) {
+			t.Errorf("region(%q) = false, want true", s)
+		}
+	}
+	for _, s := range []string{
+		"", "Q", "12", "123", "Marketing", "John", "John Smith", "DE-ZZ", "XX-BY", "by", "ABCD",
+		"Atlantisland", "Sales", "13812345678", "阳光小区", "info@example.com",
+	} {
+		if l.region(s) {
+			t.Errorf("region(%q) = true, want false", s)
+		}
+	}
+}
+
+func TestStripUnitWords(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"governorate sfax", "sfax"},
+		{"province of cadiz", "cadiz"},
+		{"kyiv oblast", "kyiv"},
+		{"new york state", "new york"},
+		{"region", "region"},
+		{"bayern", "bayern"},
+	} {
+		if got := stripUnitWords(tc.in); got != tc.want {
+			t.Errorf("stripUnitWords(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func FuzzPlaceLookup(f *testing.F) {
+	l := testLexicon(f)
+	for _, s := range []string{"München", "DE-BY", "BY", "Boston, MA", "Governorate Sfax", "Λευκωσία", "", "\xff\xfe", "a,", ",b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		k := placeKey(s)
+		if utf8.ValidString(s) && placeKey(k) != k {
+			t.Fatalf("placeKey not idempotent on %q: %q then %q", s, k, placeKey(k))
+		}
+		_ = l.city(s)
+		_ = l.region(s)
+		_ = stripUnitWords(k)
+	})
+}
