@@ -146,3 +146,22 @@ func FuzzPlaceLookup(f *testing.F) {
 		_ = stripUnitWords(k)
 	})
 }
+
+func BenchmarkLoadGazetteer(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		if _, err := loadGazetteer(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkWorldLookups(b *testing.B) {
+	l := testLexicon(b)
+	vals := []string{"München", "Boston", "Marketing", "Lääne-Virumaa", "Governorate Sfax", "NSW", "John Smith", "Reykjavík"}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		v := vals[i%len(vals)]
+		_ = l.city(v)
+		_ = l.region(v)
+	}
+}

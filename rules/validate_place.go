@@ -423,27 +423,15 @@ func (l *lexicon) worldRegion(s string) bool {
 		return false
 	}
 	if len(s) <= 3 {
-		letter := false
-		for i := 0; i < len(s); i++ {
-			c := s[i]
-			switch {
-			case c >= 'A' && c <= 'Z':
-				letter = true
-			case c >= '0' && c <= '9':
-			default:
-				return false
-			}
-		}
-		if !letter {
+		if !subdivisionCode(s) {
 			return false
 		}
 		_, ok := l.world.regionCodes[s]
 		return ok
 	}
-	if len(s) <= 7 && s[2] == '-' {
-		if _, ok := l.world.fullCodes[s]; ok {
-			return true
-		}
+	if len(s) <= 6 && subdivisionCode(s) {
+		_, ok := l.world.fullCodes[s]
+		return ok
 	}
 	k := placeKey(s)
 	if _, ok := l.world.regionNames[k]; ok {
@@ -482,4 +470,44 @@ func stripUnitWords(k string) string {
 		w = w[:len(w)-1]
 	}
 	return strings.Join(w, " ")
+}
+
+// subdivisionCode reports whether s is shaped like a subdivision code as
+// people write it: 2-3 upper-case letters and digits with at least one
+// letter ("NSW", "BY", "2A"), optionally after a country code and a hyphen
+// ("DE-BY").
+func subdivisionCode(s string) bool {
+	if len(s) > 3 && len(s) <= 6 && s[2] == '-' && isUpper(s[0]) && isUpper(s[1]) {
+		s = s[3:]
+	}
+	if len(s) < 2 || len(s) > 3 {
+		return false
+	}
+	letter := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case isUpper(c):
+			letter = true
+		case isDigit(c):
+		default:
+			return false
+		}
+	}
+	return letter
+}
+
+// regionShape reports whether s has the shape of a subdivision — a name
+// (name_shape, or Han text) or a code — without being evidence alone.
+func regionShape(s string) bool {
+	if subdivisionCode(s) || nameShape(s) {
+		return true
+	}
+	n, han := 0, 0
+	for _, r := range s {
+		n++
+		if isHan(r) {
+			han++
+		}
+	}
+	return han >= 2 && han == n && n <= 20
 }

@@ -97,6 +97,7 @@ func validatorTable() map[string]validatorDef {
 		"aba_routing":        {"US ABA routing number (9 digits, 3-7-1 weighted check)", pure(ValidABARouting)},
 		"bank_account":       {"bank account number: 8-19 digits (spaces or dashes allowed), or an ABA routing number", pure(bankAccount)},
 		"address_shape":      {"shape of an address: words with a number, or CJK text with an administrative or street unit", pure(addressShape)},
+		"region_shape":       {"shape of a subdivision: name_shape, Chinese text, or a code (2-3 upper-case letters and digits with a letter, or CC-SUB): not evidence alone", pure(regionShape)},
 		"text_shape":         {"short text with a letter (names of organizations and places): not evidence alone", pure(textShape)},
 		"id_shape":           {"shape of an identity number: 6-24 letters and digits (separators allowed) with at least 4 digits, or an Excel-mangled number (1.23E+15)", pure(idShape)},
 		"card_shape":         {"shape of a card number: 12-19 digits with spaces or dashes, or an Excel-mangled number (5.54563E+15)", pure(cardShape)},
