@@ -77,7 +77,7 @@ func TestWorldCity(t *testing.T) {
 	}
 	for _, s := range []string{
 		"", "x", "Marketing", "John Smith", "12345", "Foo Bar Baz", "Sales Department", "Boston, Marketing",
-		"qwertyuiop", "2024-01-01", "info@example.com",
+		"qwertyuiop", "2024-01-01", "info@example.com", "Central", "City", "North", "Sud",
 	} {
 		if l.city(s) {
 			t.Errorf("city(%q) = true, want false", s)
@@ -109,6 +109,7 @@ func TestWorldRegion(t *testing.T) {
 	for _, s := range []string{
 		"", "Q", "12", "123", "Marketing", "John", "John Smith", "DE-ZZ", "XX-BY", "by", "ABCD",
 		"Atlantisland", "Sales", "13812345678", "阳光小区", "info@example.com",
+		"Central", "North West", "Eastern", "Nord", "Sud", "City", "Islands",
 	} {
 		if l.region(s) {
 			t.Errorf("region(%q) = true, want false", s)

@@ -310,7 +310,7 @@ func loadGazetteer() (*gazetteer, error) {
 			g.regionCodes[sub] = struct{}{}
 		}
 		for _, n := range strings.Split(names, "|") {
-			if n != "" {
+			if n != "" && !genericPlaceName(n) {
 				g.regionNames[n] = struct{}{}
 			}
 		}
@@ -318,10 +318,39 @@ func loadGazetteer() (*gazetteer, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := gunzipLines("world_cities.txt.gz", func(line string) { g.cities[line] = struct{}{} }); err != nil {
+	if err := gunzipLines("world_cities.txt.gz", func(line string) {
+		if !genericPlaceName(line) {
+			g.cities[line] = struct{}{}
+		}
+	}); err != nil {
 		return nil, err
 	}
 	return g, nil
+}
+
+// genericPlaceWords name a position or a kind of place: a subdivision
+// called only by them ("Central", "North West", "Est", "City") is a word of
+// sales territories and headings as much as a place, so it is no evidence.
+var genericPlaceWords = map[string]bool{
+	"north": true, "south": true, "east": true, "west": true, "northern": true, "southern": true,
+	"eastern": true, "western": true, "central": true, "centre": true, "center": true, "northeast": true,
+	"northwest": true, "southeast": true, "southwest": true, "far": true, "upper": true, "lower": true,
+	"middle": true, "mid": true, "inner": true, "outer": true, "national": true, "capital": true, "city": true,
+	"coast": true, "islands": true, "island": true, "lakes": true, "lake": true, "gulf": true, "delta": true,
+	"midlands": true, "highlands": true, "interior": true, "border": true, "river": true, "region": true,
+	"nord": true, "sud": true, "est": true, "ouest": true, "centro": true, "norte": true, "sur": true,
+	"este": true, "oeste": true, "nordeste": true, "sudeste": true, "noroeste": true, "sudoeste": true,
+	"ville": true, "district": true, "province": true, "state": true, "the": true,
+}
+
+// genericPlaceName reports whether every word of a place key is generic.
+func genericPlaceName(k string) bool {
+	for _, w := range strings.Fields(k) {
+		if !genericPlaceWords[w] {
+			return false
+		}
+	}
+	return true
 }
 
 // placeKey is the match key of a place name: lower case, accents and marks
