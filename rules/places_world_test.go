@@ -109,7 +109,7 @@ func TestWorldRegion(t *testing.T) {
 	for _, s := range []string{
 		"", "Q", "12", "123", "Marketing", "John", "John Smith", "DE-ZZ", "XX-BY", "by", "ABCD",
 		"Atlantisland", "Sales", "13812345678", "阳光小区", "info@example.com",
-		"Central", "North West", "Eastern", "Nord", "Sud", "City", "Islands",
+		"Central", "North West", "Eastern", "Nord", "Sud", "City", "Islands", "EN", "ZH", "KO",
 	} {
 		if l.region(s) {
 			t.Errorf("region(%q) = true, want false", s)
@@ -164,5 +164,47 @@ func BenchmarkWorldLookups(b *testing.B) {
 		v := vals[i%len(vals)]
 		_ = l.city(v)
 		_ = l.region(v)
+	}
+}
+
+// Columns of business codes and words must stay well below the region and
+// city rules' min_ratio (0.85), whatever single values coincide with a place;
+// a column of country codes passes region codes too, but the country rule
+// (all of them) weighs more.
+func TestVocabulariesAreNotPlaces(t *testing.T) {
+	l := testLexicon(t)
+	for name, vals := range map[string][]string{
+		"currency":    {"USD", "EUR", "GBP", "JPY", "CNY", "CHF", "CAD", "AUD", "HKD", "SGD", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "RUB", "INR", "BRL", "MXN", "ZAR", "KRW", "TRY", "NZD"},
+		"language":    {"EN", "DE", "FR", "ES", "IT", "ZH", "JA", "KO", "PT", "RU", "AR", "NL", "SV", "PL", "TR", "CS", "DA", "FI", "NO", "HU", "EL", "HE", "TH", "VI"},
+		"language3":   {"ENG", "DEU", "FRA", "SPA", "ITA", "ZHO", "JPN", "KOR", "POR", "RUS", "ARA", "NLD"},
+		"department":  {"HR", "IT", "PR", "QA", "RD", "OPS", "FIN", "MKT", "LEG", "ENG", "CS", "BD"},
+		"status":      {"OK", "KO", "NA", "ERR", "NEW", "OLD", "ACT", "INA", "DEL", "PEN"},
+		"airport":     {"LHR", "JFK", "CDG", "FRA", "AMS", "PEK", "PVG", "HND", "NRT", "SIN", "DXB", "LAX", "ORD", "ATL", "SFO", "MUC", "ZRH", "MAD", "BCN", "FCO"},
+		"colour":      {"Red", "Blue", "Green", "Black", "White", "Orange", "Yellow", "Purple", "Pink", "Brown", "Grey", "Silver", "Gold"},
+		"month":       {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+		"tier":        {"Basic", "Standard", "Premium", "Enterprise", "Gold", "Silver", "Bronze", "Platinum", "Free", "Pro"},
+		"industry":    {"Banking", "Retail", "Manufacturing", "Healthcare", "Education", "Energy", "Media", "Technology", "Agriculture", "Consulting", "Insurance", "Transportation"},
+		"lead source": {"Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other", "Trade Show", "Word of mouth", "Employee Referral", "Advertisement"},
+		"continent":   {"Africa", "Asia", "Europe", "North America", "South America", "Oceania", "Antarctica"},
+		"territory":   {"North", "South", "East", "West", "Central", "North East", "South West", "Northern", "Southern"},
+	} {
+		c, r := 0, 0
+		for _, v := range vals {
+			if l.city(v) {
+				c++
+			}
+			if l.region(v) {
+				r++
+			}
+		}
+		if cs, rs := float64(c)/float64(len(vals)), float64(r)/float64(len(vals)); cs >= 0.8 || rs >= 0.8 {
+			t.Errorf("%s: city share %.2f, region share %.2f (want < 0.8)", name, cs, rs)
+		}
+	}
+	codes := []string{"US", "DE", "FR", "GB", "CN", "JP", "IT", "ES", "CA", "AU", "BR", "IN", "RU", "NL", "SE", "CH", "PL", "BE", "AT", "NO"}
+	for _, c := range codes {
+		if !l.country(c) {
+			t.Errorf("country(%q) = false", c)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/language"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -455,6 +456,12 @@ func (l *lexicon) worldRegion(s string) bool {
 		if !subdivisionCode(s) {
 			return false
 		}
+		if len(s) == 2 && languageNotCountry(l, s) {
+			// "EN", "ZH", "KO": a language code that is no country code
+			// is read as a language, so a column of language codes is no
+			// region column
+			return false
+		}
 		_, ok := l.world.regionCodes[s]
 		return ok
 	}
@@ -539,4 +546,15 @@ func regionShape(s string) bool {
 		}
 	}
 	return han >= 2 && han == n && n <= 20
+}
+
+// languageNotCountry reports whether a two-letter code is an ISO 639-1
+// language code and not an ISO 3166-1 country code.
+func languageNotCountry(l *lexicon, code string) bool {
+	lc := strings.ToLower(code)
+	if l.countries[lc] != "" {
+		return false
+	}
+	_, err := language.ParseBase(lc)
+	return err == nil
 }
