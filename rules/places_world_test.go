@@ -208,3 +208,32 @@ func TestVocabulariesAreNotPlaces(t *testing.T) {
 		}
 	}
 }
+
+// A column of subdivision codes passes the region rule nearly whole and the
+// country rule below its min_ratio (0.75), so region wins value-only. (Not
+// so for every country: three quarters of Italy's province codes - MI, RM,
+// TO, NA, PA, BA ... - are also country codes, so such a column without a
+// header reads as country codes.)
+func TestSubdivisionCodeColumns(t *testing.T) {
+	l := testLexicon(t)
+	for name, vals := range map[string][]string{
+		"DE Länder":      {"BW", "BY", "BE", "BB", "HB", "HH", "HE", "MV", "NI", "NW", "RP", "SL", "SN", "ST", "SH", "TH"},
+		"AU states":      {"NSW", "VIC", "QLD", "WA", "SA", "TAS", "ACT", "NT"},
+		"US states":      {"CA", "NY", "TX", "FL", "IL", "PA", "OH", "GA", "NC", "MI", "NJ", "VA", "WA", "AZ", "MA", "TN", "IN", "MO", "MD", "WI"},
+		"full ISO codes": {"DE-BY", "FR-IDF", "IT-MI", "ES-M", "GB-LND", "JP-13", "CN-GD", "US-CA", "CA-ON", "AU-NSW"},
+	} {
+		r, c := 0, 0
+		for _, v := range vals {
+			if l.region(v) {
+				r++
+			}
+			if l.country(v) {
+				c++
+			}
+		}
+		rs, cs := float64(r)/float64(len(vals)), float64(c)/float64(len(vals))
+		if rs < 0.9 || cs >= 0.75 {
+			t.Errorf("%s: region share %.2f (want ≥ 0.9), country share %.2f (want < 0.75)", name, rs, cs)
+		}
+	}
+}

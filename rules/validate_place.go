@@ -510,13 +510,13 @@ func stripUnitWords(k string) string {
 
 // subdivisionCode reports whether s is shaped like a subdivision code as
 // people write it: 2-3 upper-case letters and digits with at least one
-// letter ("NSW", "BY", "2A"), optionally after a country code and a hyphen
-// ("DE-BY").
+// letter ("NSW", "BY", "2A"), or a full ISO 3166-2 code: country code,
+// hyphen, 1-3 upper-case letters or digits ("DE-BY", "ES-M", "JP-13").
 func subdivisionCode(s string) bool {
-	if len(s) > 3 && len(s) <= 6 && s[2] == '-' && isUpper(s[0]) && isUpper(s[1]) {
+	full := len(s) >= 4 && len(s) <= 6 && s[2] == '-' && isUpper(s[0]) && isUpper(s[1])
+	if full {
 		s = s[3:]
-	}
-	if len(s) < 2 || len(s) > 3 {
+	} else if len(s) < 2 || len(s) > 3 {
 		return false
 	}
 	letter := false
@@ -529,7 +529,7 @@ func subdivisionCode(s string) bool {
 			return false
 		}
 	}
-	return letter
+	return letter || full
 }
 
 // regionShape reports whether s has the shape of a subdivision — a name
