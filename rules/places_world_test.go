@@ -100,7 +100,7 @@ func TestWorldRegion(t *testing.T) {
 		"Lääne-Virumaa", "Jihočeský kraj", "Jihoceský kraj", "Governorate Sfax", "Upper Austria", "Gauteng",
 		"Eastern Cape", "Qeqqata", "Toscana", "Andalucía", "Ontario", "ON", "California", "CA", "São Paulo",
 		"Maharashtra", "Hokkaido", "Tokyo", "Nuevo León", "FR-75C", "FR-IDF", "2A", "Kyiv Oblast",
-		"广东省", "东城区",
+		"广东省", "东城区", "神奈川県", "東京都", "北海道", "서울특별시", "경기도", "경북",
 	} {
 		if !l.region(s) {
 			t.Errorf("region(%q) = false, want true", s)
