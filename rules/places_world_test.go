@@ -70,6 +70,7 @@ func TestWorldCity(t *testing.T) {
 		"München", "Munich", "MÜNCHEN", "Köln", "Zürich", "São Paulo", "Reykjavík", "Łódź", "Kraków",
 		"Orléans", "Pärnu", "Limassol", "Brakpan", "Olsztyn", "Москва", "東京", "서울", "القاهرة", "Αθήνα",
 		"Boston, MA", "Lyon, France", "Springfield, Illinois", "Kabul", "Ulaanbaatar", "Mexico City",
+		"Venezia", "Genève", "Firenze", "Nürnberg", "Λεμεσός", "Πάτρα", "Кострома", "Тверь", "町田市", "Göteborg",
 	} {
 		if !l.city(s) {
 			t.Errorf("city(%q) = false, want true", s)

@@ -273,7 +273,7 @@ var (
 )
 
 // worldGazetteer loads the embedded gazetteers once per process: they are
-// large (about 90,000 keys) and never change.
+// large (about 100,000 keys) and never change.
 func worldGazetteer() (*gazetteer, error) {
 	worldOnce.Do(func() { world, worldErr = loadGazetteer() })
 	return world, worldErr
@@ -415,11 +415,14 @@ func placeKey(s string) string {
 }
 
 // worldCity reports whether s names a city or town of the GeoNames
-// gazetteer (see lexicon/NOTICE-geo.txt): a place of at least 5,000
-// inhabitants, a capital or a first-level seat, by its name, ASCII name or,
-// for cities of at least 300,000, an alternate name in any script. "Boston,
-// MA" and "Lyon, France" pass on the part before the comma when the rest is a
-// subdivision or a country.
+// gazetteer (see lexicon/NOTICE-geo.txt): a place of at least 8,000
+// inhabitants, a capital or a first-level seat, by its name, its ASCII name,
+// its alternate names in the country's own script (Λεμεσός, Кострома,
+// 町田市), its Latin-script alternate names for cities of 200,000 or more and
+// seats (Venezia, Genève), and its alternate names in every script for
+// cities of 500,000 or more and capitals. "Boston, MA" and "Lyon, France"
+// pass on the part before the comma when the rest is a subdivision or a
+// country.
 func (l *lexicon) worldCity(s string) bool {
 	if l.world == nil || len(s) < 2 || len(s) > 80 {
 		return false

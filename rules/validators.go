@@ -71,7 +71,7 @@ func validatorTable() map[string]validatorDef {
 		"western_address":    {"Western street address (house number plus street-type word)", pure(westernAddress)},
 		"address":            {"cn_address or western_address", pure(func(s string) bool { return cnAddress(s) || westernAddress(s) })},
 		"cn_province":        {"provincial-level division of China (full, short or romanized name)", func(e *validatorEnv) func(string) bool { return e.lex.cnProvince }},
-		"city":               {"city of China (with or without 市 or a leading province) or a city or town of the GeoNames gazetteer (5,000 inhabitants or more, capitals, first-level seats; \"Boston, MA\" forms)", func(e *validatorEnv) func(string) bool { return e.lex.city }},
+		"city":               {"city of China (with or without 市 or a leading province) or a city or town of the GeoNames gazetteer (8,000 inhabitants or more, capitals, first-level seats; local and major alternate names; \"Boston, MA\" forms)", func(e *validatorEnv) func(string) bool { return e.lex.city }},
 		"cn_ethnicity":       {"one of the 56 ethnic groups of China (族 suffix optional)", func(e *validatorEnv) func(string) bool { return e.lex.cnEthnicity }},
 		"organization_name":  {"organization name ending in a legal-form or institution word (有限公司, 银行, Ltd, GmbH ...)", pure(organizationName)},
 		"contains_pii":       {"free text with an e-mail address, phone, resident ID or card number embedded in it", pure(containsPII)},

