@@ -118,5 +118,9 @@
 // names (single and compound), romanized Chinese family names, common Western
 // given and family names, provincial-level divisions with their short and
 // romanized names, cities, and the 56 ethnic groups. They are embedded and
-// loaded per pack load; nothing is initialized at program start.
+// loaded per pack load; nothing is initialized at program start. The world
+// gazetteers (world_regions.txt.gz: ISO 3166-2 and GeoNames subdivisions;
+// world_cities.txt.gz: GeoNames places) are derived by rules/internal/geogen
+// (sources and licences in lexicon/NOTICE-geo.txt) and loaded once per
+// process, on the first pack load.
 package rules

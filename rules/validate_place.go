@@ -1,9 +1,17 @@
 package rules
 
 import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"fmt"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/unicode/norm"
 )
 
 // validCNPostalCode reports whether s is a six-digit mainland postal code whose
@@ -246,4 +254,310 @@ func uspsSuffix(w string) bool {
 		return true
 	}
 	return false
+}
+
+// gazetteer holds the world's subdivisions and cities (see
+// lexicon/NOTICE-geo.txt for the sources): match keys (placeKey) of
+// subdivision and city names, and subdivision codes.
+type gazetteer struct {
+	regionNames map[string]struct{} // placeKey of every subdivision name
+	regionCodes map[string]struct{} // the part after "CC-", upper case ("BY", "NSW", "2A")
+	fullCodes   map[string]struct{} // "DE-BY"
+	cities      map[string]struct{} // placeKey of city names
+}
+
+var (
+	worldOnce sync.Once
+	world     *gazetteer
+	worldErr  error
+)
+
+// worldGazetteer loads the embedded gazetteers once per process: they are
+// large (about 100,000 keys) and never change.
+func worldGazetteer() (*gazetteer, error) {
+	worldOnce.Do(func() { world, worldErr = loadGazetteer() })
+	return world, worldErr
+}
+
+func gunzipLines(name string, fn func(string)) error {
+	b, err := lexiconFS.ReadFile("lexicon/" + name)
+	if err != nil {
+		return fmt.Errorf("rules: lexicon %s: %w", name, err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return fmt.Errorf("rules: lexicon %s: %w", name, err)
+	}
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if line := sc.Text(); line != "" && line[0] != '#' {
+			fn(line)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("rules: lexicon %s: %w", name, err)
+	}
+	return nil
+}
+
+func loadGazetteer() (*gazetteer, error) {
+	g := &gazetteer{regionNames: map[string]struct{}{}, regionCodes: map[string]struct{}{},
+		fullCodes: map[string]struct{}{}, cities: make(map[string]struct{}, 90000)}
+	err := gunzipLines("world_regions.txt.gz", func(line string) {
+		code, names, _ := strings.Cut(line, "\t")
+		if cc, sub, ok := strings.Cut(code, "-"); ok && sub != "" {
+			g.fullCodes[cc+"-"+sub] = struct{}{}
+			g.regionCodes[sub] = struct{}{}
+		}
+		for _, n := range strings.Split(names, "|") {
+			if n != "" && !genericPlaceName(n) {
+				g.regionNames[n] = struct{}{}
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := gunzipLines("world_cities.txt.gz", func(line string) {
+		if !genericPlaceName(line) {
+			g.cities[line] = struct{}{}
+		}
+	}); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// genericPlaceWords name a position or a kind of place: a subdivision
+// called only by them ("Central", "North West", "Est", "City") is a word of
+// sales territories and headings as much as a place, so it is no evidence.
+var genericPlaceWords = map[string]bool{
+	"north": true, "south": true, "east": true, "west": true, "northern": true, "southern": true,
+	"eastern": true, "western": true, "central": true, "centre": true, "center": true, "northeast": true,
+	"northwest": true, "southeast": true, "southwest": true, "far": true, "upper": true, "lower": true,
+	"middle": true, "mid": true, "inner": true, "outer": true, "national": true, "capital": true, "city": true,
+	"coast": true, "islands": true, "island": true, "lakes": true, "lake": true, "gulf": true, "delta": true,
+	"midlands": true, "highlands": true, "interior": true, "border": true, "river": true, "region": true,
+	"nord": true, "sud": true, "est": true, "ouest": true, "centro": true, "norte": true, "sur": true,
+	"este": true, "oeste": true, "nordeste": true, "sudeste": true, "noroeste": true, "sudoeste": true,
+	"ville": true, "district": true, "province": true, "state": true, "the": true,
+}
+
+// genericPlaceName reports whether every word of a place key is generic.
+func genericPlaceName(k string) bool {
+	for _, w := range strings.Fields(k) {
+		if !genericPlaceWords[w] {
+			return false
+		}
+	}
+	return true
+}
+
+// placeKey is the match key of a place name: lower case, accents and marks
+// dropped, ß æ œ ø ł đ ı spelled in Latin letters, hyphens, apostrophes and
+// dots read as spaces, spaces collapsed ("Lääne-Virumaa" → "laane virumaa",
+// "ORLÉANS" → "orleans", "Łódź" → "lodz"). The gazetteers hold keys.
+func placeKey(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if !ascii {
+		s = norm.NFD.String(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	space := true
+	for _, r := range s {
+		if r >= utf8.RuneSelf && unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		r = unicode.ToLower(r)
+		switch r {
+		case 'ß':
+			b.WriteString("ss")
+			space = false
+			continue
+		case 'æ':
+			b.WriteString("ae")
+			space = false
+			continue
+		case 'œ':
+			b.WriteString("oe")
+			space = false
+			continue
+		case 'ø':
+			r = 'o'
+		case 'ł':
+			r = 'l'
+		case 'đ':
+			r = 'd'
+		case 'ı':
+			r = 'i'
+		case '-', '\'', '’', '‘', 'ʻ', 'ʼ', '`', '.', '‐', '–', '·':
+			r = ' '
+		}
+		if unicode.IsSpace(r) {
+			if !space {
+				b.WriteByte(' ')
+			}
+			space = true
+			continue
+		}
+		b.WriteRune(r)
+		space = false
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// worldCity reports whether s names a city or town of the GeoNames
+// gazetteer (see lexicon/NOTICE-geo.txt): a place of at least 8,000
+// inhabitants, a capital or a first-level seat, by its name, its ASCII name,
+// its alternate names in the country's own script (Λεμεσός, Кострома,
+// 町田市), its Latin-script alternate names for cities of 200,000 or more and
+// seats (Venezia, Genève), and its alternate names in every script for
+// cities of 500,000 or more and capitals. "Boston, MA" and "Lyon, France"
+// pass on the part before the comma when the rest is a subdivision or a
+// country.
+func (l *lexicon) worldCity(s string) bool {
+	if l.world == nil || len(s) < 2 || len(s) > 80 {
+		return false
+	}
+	if _, ok := l.world.cities[placeKey(s)]; ok {
+		return true
+	}
+	if c, rest, ok := strings.Cut(s, ","); ok {
+		rest = strings.TrimSpace(rest)
+		if _, ok := l.world.cities[placeKey(c)]; ok && rest != "" && (l.worldRegion(rest) || l.countryCode(rest) != "") {
+			return true
+		}
+	}
+	return false
+}
+
+// city is the city validator: a Chinese city of the Chinese lexicon or a
+// city of the world gazetteer.
+func (l *lexicon) city(s string) bool { return l.cnCity(s) || l.worldCity(s) }
+
+// worldRegion reports whether s is a subdivision of the gazetteer: a name
+// (ISO 3166-2 or GeoNames first-level, any level ISO lists), a full code
+// ("DE-BY"), or a bare code of 2 or 3 letters or letters and digits written
+// in upper case ("NSW", "BY", "2A") that some country uses. Bare codes are
+// weak alone (two-letter codes of some subdivision cover two thirds of all
+// letter pairs): a column is a region column only when nearly all its values
+// pass, and a column of country codes passes the country rule, whose weight
+// is higher.
+func (l *lexicon) worldRegion(s string) bool {
+	if l.world == nil || len(s) < 2 || len(s) > 60 {
+		return false
+	}
+	if len(s) <= 3 {
+		if !subdivisionCode(s) {
+			return false
+		}
+		if len(s) == 2 && languageNotCountry(l, s) {
+			// "EN", "ZH", "KO": a language code that is no country code
+			// is read as a language, so a column of language codes is no
+			// region column
+			return false
+		}
+		_, ok := l.world.regionCodes[s]
+		return ok
+	}
+	if len(s) <= 6 && subdivisionCode(s) {
+		_, ok := l.world.fullCodes[s]
+		return ok
+	}
+	k := placeKey(s)
+	if _, ok := l.world.regionNames[k]; ok {
+		return true
+	}
+	// "Governorate Sfax", "Freistaat Bayern", "Province of Cádiz", "Kyiv
+	// Oblast", "New York State": the name without its unit word
+	if b := stripUnitWords(k); b != k && b != "" {
+		_, ok := l.world.regionNames[b]
+		return ok
+	}
+	return false
+}
+
+// regionUnitWords lead or end a subdivision's name without being part of it
+// in the lists ("Governorate Sfax", "Kyiv Oblast", "Région Bretagne").
+var (
+	regionUnitLead = map[string]bool{"governorate": true, "province": true, "provincia": true, "provincie": true,
+		"prefecture": true, "region": true, "regione": true, "regiao": true, "county": true, "state": true,
+		"oblast": true, "canton": true, "kanton": true, "district": true, "department": true, "departement": true,
+		"departamento": true, "estado": true, "freistaat": true, "land": true, "bundesland": true, "municipality": true,
+		"parish": true, "emirate": true, "voivodeship": true, "wojewodztwo": true, "comunidad": true, "autonomous": true,
+		"of": true, "de": true, "di": true, "del": true, "da": true, "do": true, "du": true, "la": true, "le": true, "the": true}
+	regionUnitTail = map[string]bool{"province": true, "region": true, "county": true, "state": true, "oblast": true,
+		"kraj": true, "krai": true, "governorate": true, "district": true, "prefecture": true, "canton": true,
+		"department": true, "voivodeship": true, "raion": true, "municipality": true, "parish": true, "maakond": true}
+)
+
+// stripUnitWords drops unit words from the front and the end of a place key.
+func stripUnitWords(k string) string {
+	w := strings.Fields(k)
+	for len(w) > 1 && regionUnitLead[w[0]] {
+		w = w[1:]
+	}
+	for len(w) > 1 && regionUnitTail[w[len(w)-1]] {
+		w = w[:len(w)-1]
+	}
+	return strings.Join(w, " ")
+}
+
+// subdivisionCode reports whether s is shaped like a subdivision code as
+// people write it: 2-3 upper-case letters and digits with at least one
+// letter ("NSW", "BY", "2A"), or a full ISO 3166-2 code: country code,
+// hyphen, 1-3 upper-case letters or digits ("DE-BY", "ES-M", "JP-13").
+func subdivisionCode(s string) bool {
+	full := len(s) >= 4 && len(s) <= 6 && s[2] == '-' && isUpper(s[0]) && isUpper(s[1])
+	if full {
+		s = s[3:]
+	} else if len(s) < 2 || len(s) > 3 {
+		return false
+	}
+	letter := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case isUpper(c):
+			letter = true
+		case isDigit(c):
+		default:
+			return false
+		}
+	}
+	return letter || full
+}
+
+// regionShape reports whether s has the shape of a subdivision — a name
+// (name_shape, or Han text) or a code — without being evidence alone.
+func regionShape(s string) bool {
+	if subdivisionCode(s) || nameShape(s) {
+		return true
+	}
+	n, han := 0, 0
+	for _, r := range s {
+		n++
+		if isHan(r) {
+			han++
+		}
+	}
+	return han >= 2 && han == n && n <= 20
+}
+
+// languageNotCountry reports whether a two-letter code is an ISO 639-1
+// language code and not an ISO 3166-1 country code.
+func languageNotCountry(l *lexicon, code string) bool {
+	lc := strings.ToLower(code)
+	if l.countries[lc] != "" {
+		return false
+	}
+	_, err := language.ParseBase(lc)
+	return err == nil
 }

@@ -235,7 +235,7 @@ func (l *lexicon) region(s string) bool {
 	if b, ok := strings.CutSuffix(s, "市"); ok && utf8.RuneCountInString(b) >= 2 && allHan(b) && !l.cnCity(s) {
 		return true
 	}
-	return len(s) <= 40 && l.regions[strings.ToLower(strings.TrimSpace(s))]
+	return len(s) <= 40 && l.regions[strings.ToLower(strings.TrimSpace(s))] || l.worldRegion(s)
 }
 
 // usernameShape reports whether s looks like a login name: 4-64 characters
