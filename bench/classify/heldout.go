@@ -31,6 +31,7 @@ var calParams = []calParam{
 	{"none_slope", func(c *classify.Calibration) *float64 { return &c.NoneSlope }, 0, 4, 0.2},
 	{"value_only_none", func(c *classify.Calibration) *float64 { return &c.ValueOnlyNone }, 0.4, 0.95, 0.05},
 	{"value_only_few", func(c *classify.Calibration) *float64 { return &c.ValueOnlyFew }, 0.4, 0.95, 0.05},
+	{"value_only_named", func(c *classify.Calibration) *float64 { return &c.ValueOnlyNamed }, 0.3, 0.95, 0.05},
 	{"no_values", func(c *classify.Calibration) *float64 { return &c.NoValues }, 0.3, 0.95, 0.05},
 	{"table_slope", func(c *classify.Calibration) *float64 { return &c.TableSlope }, 0, 0.6, 0.05},
 	{"key_guess", func(c *classify.Calibration) *float64 { return &c.KeyGuess }, 0, 0.6, 0.05},
@@ -51,7 +52,7 @@ func brier(c classify.Calibration, os []outcome) float64 {
 
 // fitStart is where every fit starts: a neutral point, not the shipped
 // values, so that a held-out fit owes nothing to the data it is tested on.
-var fitStart = classify.Calibration{Knee: 0.7, Low: 0.7, Floor: 0.9, Contradicted: 0.5, NoneMax: 0.95, NoneSlope: 1, ValueOnlyNone: 0.7, ValueOnlyFew: 0.7, NoValues: 0.6}
+var fitStart = classify.Calibration{Knee: 0.7, Low: 0.7, Floor: 0.9, Contradicted: 0.5, NoneMax: 0.95, NoneSlope: 1, ValueOnlyNone: 0.7, ValueOnlyFew: 0.7, ValueOnlyNamed: 0.7, NoValues: 0.6}
 
 // fitCalibration fits the calibration's parameters to os.
 func fitCalibration(os []outcome) classify.Calibration {

@@ -26,6 +26,10 @@ type Calibration struct {
 	// columns of many distinct values that no class recognised (city,
 	// company, ID and code columns of other countries).
 	ValueOnlyNone, ValueOnlyFew float64
+	// ValueOnlyNamed caps a value-only "none" whose values are written like
+	// proper names (capitalised words) that no list recognised: towns,
+	// companies or people the dictionaries do not know.
+	ValueOnlyNamed float64
 	// "none" with no values to judge.
 	NoValues float64
 	// TableSlope lowers a value-only "none" by this much times the share
@@ -39,7 +43,7 @@ type Calibration struct {
 }
 
 // DefaultCalibration is the calibration fitted on bench/classify's corpus.
-var DefaultCalibration = Calibration{Knee: 0.7, Low: 0.75, Floor: 0.9, Contradicted: 0.5, NoneMax: 0.97, NoneSlope: 1.2, ValueOnlyNone: 0.6, ValueOnlyFew: 0.9, NoValues: 0.6, TableSlope: 0.05, KeyGuess: 0.25}
+var DefaultCalibration = Calibration{Knee: 0.7, Low: 0.75, Floor: 0.9, Contradicted: 0.5, NoneMax: 0.97, NoneSlope: 1.2, ValueOnlyNone: 0.65, ValueOnlyFew: 0.9, ValueOnlyNamed: 0.45, NoValues: 0.6, TableSlope: 0.05, KeyGuess: 0.25}
 
 // Decision kinds of a Basis.
 const (
@@ -61,6 +65,7 @@ type Basis struct {
 	Ambiguous   bool    // runner-up within 0.05
 	Vetoed      bool    // none: value evidence vetoed by a business header
 	Repetitive  bool    // none: the sample's values repeat (few distinct)
+	ProperNames bool    // none, value-only: values written like proper names
 	KeyGuess    bool    // assigned from key-like values without a header
 	// TablePersonal is the share of the table's other columns that were
 	// assigned a personal class (set for value-only "none").
@@ -93,8 +98,11 @@ func (c Calibration) Confidence(b Basis) float64 {
 		conf = c.NoValues
 	case b.ValueOnly:
 		cap := c.ValueOnlyNone
-		if b.Repetitive {
+		switch {
+		case b.Repetitive:
 			cap = c.ValueOnlyFew
+		case b.ProperNames:
+			cap = c.ValueOnlyNamed
 		}
 		conf = min(conf, cap-c.TableSlope*b.TablePersonal)
 	}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/vigil-dg/vigil/rules"
@@ -131,6 +132,45 @@ func (p *profile) semanticVeto(cl *rules.Class) string {
 func (p *profile) repetitive() bool {
 	n := len(p.vals)
 	return p.enumLike || n >= enumMinValues && float64(p.distinct) < 0.3*float64(n)
+}
+
+// properNames reports whether (nearly) every value of a sample of at least
+// 30 values that do not repeat much is written like a proper name: one to five
+// capitalised words of letters, no digits ("Bad Segeberg", "Record Town").
+// Unrecognised proper names may be people, places or companies that no
+// list knows, so "none" for such a column is unsure.
+func (p *profile) properNames() bool {
+	n := len(p.vals)
+	if n < enumMinValues || p.repetitive() {
+		return false
+	}
+	proper := 0
+	for _, v := range p.vals {
+		if properName(v) {
+			proper++
+		}
+	}
+	return float64(proper) >= 0.8*float64(n)
+}
+
+// properName reports whether v is one to five words, the first starting
+// with an upper-case letter, with some lower-case letter and no digit.
+func properName(v string) bool {
+	words, lower := 1, false
+	for i, r := range v {
+		switch {
+		case i == 0 && !unicode.IsUpper(r):
+			return false
+		case r == ' ':
+			words++
+		case unicode.IsLower(r):
+			lower = true
+		case unicode.IsLetter(r) || r == '-' || r == '\'' || r == '’' || r == '.' || r == '&':
+		default:
+			return false
+		}
+	}
+	return lower && words <= 5
 }
 
 // keyLike reports whether the sample is (nearly) all distinct.
@@ -409,7 +449,7 @@ func classifyColumn(name string, sample []string, set *rules.Set, reviewBelow fl
 		// every class and a header that names no class. Few values (a
 		// 3-row table) or no header to go by (col1) leave room for a
 		// person (calibrated on the evaluation corpus).
-		col.Basis = Basis{Kind: KindNone, Values: len(p.vals), ValueOnly: p.valueOnly, NonPersonal: nonPersonal, Repetitive: p.repetitive()}
+		col.Basis = Basis{Kind: KindNone, Values: len(p.vals), ValueOnly: p.valueOnly, NonPersonal: nonPersonal, Repetitive: p.repetitive(), ProperNames: p.valueOnly && p.properNames()}
 		if haveValues && p.valueOnly {
 			ev = append(ev, "the header carries no meaning: judged on values alone, which cannot show every class")
 		}

@@ -158,3 +158,18 @@ func TestMeaninglessHeader(t *testing.T) {
 		}
 	}
 }
+
+// TestValueOnlyUnknownProperNames: capitalised words that no list knows
+// (towns, companies, people the dictionaries lack) are "none" at a
+// confidence below an ordinary unrecognised column's, and for review.
+func TestValueOnlyUnknownProperNames(t *testing.T) {
+	a := []string{"Quornvale", "Wexcombe", "Trellickford", "Osgrovia", "Marrowbyne", "Hathelstone", "Zennock", "Ulverbridge"}
+	b := []string{"Quayside", "Wharfage", "Nookside", "Ridgeback", "Spinneyfield", "Hollowmere"}
+	towns := column(60, func(i int) string { return a[i%8] + " " + b[(i/8)%6] })
+	codes := column(60, func(i int) string { return fmt.Sprintf("lot %d of %d, shelf %c", i*7, 400+i%5, 'a'+i%26) })
+	res := classifyRows(t, []string{"col1", "col2"}, [][]string{towns, codes}, classify.Options{})
+	named, other := res.Columns[0], res.Columns[1]
+	if named.Class != "none" || !named.Review || named.Confidence >= other.Confidence {
+		t.Errorf("unknown proper names: %s at %.2f review %v (other column %.2f): %v", named.Class, named.Confidence, named.Review, other.Confidence, named.Evidence)
+	}
+}
