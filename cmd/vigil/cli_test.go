@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -107,6 +108,12 @@ func printCPU() {
 	})
 	sort.Slice(rows, func(i, j int) bool { return rows[i].d > rows[j].d })
 	fmt.Fprintf(os.Stderr, "CPU of vigil processes run through vigil() and fixtures: %s\n", total.Round(time.Millisecond))
+	var self, children syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &self) == nil && syscall.Getrusage(syscall.RUSAGE_CHILDREN, &children) == nil {
+		tv := func(t syscall.Timeval) time.Duration { return time.Duration(t.Nano()).Round(time.Millisecond) }
+		fmt.Fprintf(os.Stderr, "test process: user %s sys %s; all waited-for children: user %s sys %s\n",
+			tv(self.Utime), tv(self.Stime), tv(children.Utime), tv(children.Stime))
+	}
 	for _, r := range rows {
 		fmt.Fprintf(os.Stderr, "  %-60s %s\n", r.name, r.d.Round(time.Millisecond))
 	}
