@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/vigil-dg/vigil/keys"
@@ -136,15 +137,27 @@ func tooManyRejects(table string, stats extract.Stats, limit pipeline.RejectLimi
 
 // writeBatches is the snapshot stage's one writer loop: every batch of rr
 // goes to write (a whole table's rows, or tonight's changed rows of a
-// watermark night), with progress against size bytes of the source file
-// when the reader counts what it has read (CSV), else a count of rows.
+// watermark night), with progress against the reader's row estimate when
+// it has one (PostgreSQL: the planner's; Excel: the sheet's used range),
+// else against size bytes of the source file when the reader counts what
+// it has read (CSV), else a count of rows.
 func (s snapshotStage) writeBatches(t *pipeline.Table, size int64, rr extract.TableReader, write func(arrow.RecordBatch) error) error {
 	bar := s.g.bar
 	counter, byBytes := rr.(interface{ BytesRead() int64 })
-	if byBytes = byBytes && size > 0; byBytes {
+	est, byEstimate := rr.(extract.RowsEstimator)
+	var total int64
+	if byEstimate {
+		total, _ = est.RowsEstimate()
+	}
+	switch {
+	case total > 0:
+		bar.StartEstimate("snapshot "+t.Name, total, "rows")
+		byBytes = false
+	case byBytes && size > 0:
 		bar.Start("snapshot "+t.Name, size, unitBytes)
-	} else {
+	default:
 		bar.Start("snapshot "+t.Name, 0, "rows")
+		byBytes = false
 	}
 	defer bar.Finish()
 	for rr.Next() {
@@ -152,9 +165,13 @@ func (s snapshotStage) writeBatches(t *pipeline.Table, size int64, rr extract.Ta
 		if err := write(rec); err != nil {
 			return err
 		}
-		if byBytes {
+		switch {
+		case total > 0:
+			_, done := est.RowsEstimate()
+			bar.Set(done)
+		case byBytes:
 			bar.Set(counter.BytesRead())
-		} else {
+		default:
 			bar.Add(rec.NumRows())
 		}
 	}
@@ -251,8 +268,8 @@ func (s snapshotStage) snapshotTable(ctx context.Context, env *pipeline.Env, src
 		return nil, extract.Stats{}, err
 	}
 	defer w.Abort()
-	var size int64
-	if fi, err := os.Stat(t.File); err == nil && src.Type == pipeline.SourceCSV {
+	var size int64 // the CSV file's bytes; an .xlsx sheet counts rows instead
+	if fi, err := os.Stat(t.File); err == nil && src.Type == pipeline.SourceCSV && !isWorkbook(t.File) {
 		size = fi.Size()
 	}
 	if err := s.writeBatches(t, size, rr, w.Write); err != nil {
@@ -267,4 +284,14 @@ func (s snapshotStage) snapshotTable(ctx context.Context, env *pipeline.Env, src
 		return nil, stats, err
 	}
 	return m, stats, nil
+}
+
+// isWorkbook reports whether path is read as an Excel workbook
+// (extract.Open's choice by extension).
+func isWorkbook(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".xlsx", ".xlsm":
+		return true
+	}
+	return false
 }

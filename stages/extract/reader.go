@@ -50,6 +50,14 @@ type Stats struct {
 	Warnings                            []string // about the file, never holding values
 }
 
+// RowsEstimator is implemented by readers that can tell, once open, about
+// how many rows they will give and how far they are on the same scale — the
+// total of a progress bar. total is an estimate (0: unknown): the reader may
+// give more rows or fewer.
+type RowsEstimator interface {
+	RowsEstimate() (total, done int64)
+}
+
 // TableReader streams one table as Arrow record batches. It is an
 // array.RecordReader: Next advances, RecordBatch is valid until the next call
 // to Next (Retain it to keep it), Err reports why Next returned false.
@@ -186,6 +194,8 @@ type csvReader struct {
 	extraCols int // trailing unnamed header cells, dropped
 
 	sheet        string       // xlsx: the sheet read
+	sheetRows    atomic.Int64 // xlsx: the last row of the sheet's <dimension ref>; 0 unknown
+	sheetRow     atomic.Int64 // xlsx: the sheet row scanned last
 	hiddenRows   atomic.Int64 // xlsx: hidden rows seen (set at the end)
 	hiddenCols   atomic.Int64 // xlsx: hidden columns
 	merged       atomic.Int64 // xlsx: merged ranges
@@ -237,6 +247,15 @@ func OpenCSV(ctx context.Context, path string, opts CSVOptions) (TableReader, er
 // progress against the file's size (reading runs a few blocks ahead of the
 // batches returned).
 func (r *csvReader) BytesRead() int64 { return r.read.Load() }
+
+// RowsEstimate is, for an .xlsx sheet, the last row of the range its
+// <dimension ref="A1:F1001"> declares (the used range the writing program
+// recorded; unknown when absent or a single cell) and the sheet row the
+// reader has scanned, title and header rows included on both sides. Zero
+// for CSV, which reports progress by BytesRead.
+func (r *csvReader) RowsEstimate() (total, done int64) {
+	return r.sheetRows.Load(), r.sheetRow.Load()
+}
 
 // countingReader counts what it reads into n.
 type countingReader struct {
