@@ -9,7 +9,6 @@ import (
 	"io"
 	"maps"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/vigil-dg/vigil/keys"
@@ -139,25 +138,29 @@ func tooManyRejects(table string, stats extract.Stats, limit pipeline.RejectLimi
 // goes to write (a whole table's rows, or tonight's changed rows of a
 // watermark night), with progress against the reader's row estimate when
 // it has one (PostgreSQL: the planner's; Excel: the sheet's used range),
-// else against size bytes of the source file when the reader counts what
-// it has read (CSV), else a count of rows.
-func (s snapshotStage) writeBatches(t *pipeline.Table, size int64, rr extract.TableReader, write func(arrow.RecordBatch) error) error {
+// else against the bytes it reads when it knows their total (a CSV file, a
+// CSV in a zip, an Excel sheet's XML), else a count of rows.
+func (s snapshotStage) writeBatches(t *pipeline.Table, rr extract.TableReader, write func(arrow.RecordBatch) error) error {
 	bar := s.g.bar
-	counter, byBytes := rr.(interface{ BytesRead() int64 })
-	est, byEstimate := rr.(extract.RowsEstimator)
-	var total int64
-	if byEstimate {
-		total, _ = est.RowsEstimate()
+	var rows, size int64
+	est, _ := rr.(extract.RowsEstimator)
+	if est != nil {
+		rows, _ = est.RowsEstimate()
+	}
+	counter, _ := rr.(interface {
+		BytesRead() int64
+		BytesTotal() int64
+	})
+	if counter != nil {
+		size = counter.BytesTotal()
 	}
 	switch {
-	case total > 0:
-		bar.StartEstimate("snapshot "+t.Name, total, "rows")
-		byBytes = false
-	case byBytes && size > 0:
+	case rows > 0:
+		bar.StartEstimate("snapshot "+t.Name, rows, "rows")
+	case size > 0:
 		bar.Start("snapshot "+t.Name, size, unitBytes)
 	default:
 		bar.Start("snapshot "+t.Name, 0, "rows")
-		byBytes = false
 	}
 	defer bar.Finish()
 	for rr.Next() {
@@ -166,10 +169,10 @@ func (s snapshotStage) writeBatches(t *pipeline.Table, size int64, rr extract.Ta
 			return err
 		}
 		switch {
-		case total > 0:
+		case rows > 0:
 			_, done := est.RowsEstimate()
 			bar.Set(done)
-		case byBytes:
+		case size > 0:
 			bar.Set(counter.BytesRead())
 		default:
 			bar.Add(rec.NumRows())
@@ -268,11 +271,7 @@ func (s snapshotStage) snapshotTable(ctx context.Context, env *pipeline.Env, src
 		return nil, extract.Stats{}, err
 	}
 	defer w.Abort()
-	var size int64 // the CSV file's bytes; an .xlsx sheet counts rows instead
-	if fi, err := os.Stat(t.File); err == nil && src.Type == pipeline.SourceCSV && !isWorkbook(t.File) {
-		size = fi.Size()
-	}
-	if err := s.writeBatches(t, size, rr, w.Write); err != nil {
+	if err := s.writeBatches(t, rr, w.Write); err != nil {
 		return nil, rr.Stats(), err
 	}
 	stats = rr.Stats()
@@ -284,14 +283,4 @@ func (s snapshotStage) snapshotTable(ctx context.Context, env *pipeline.Env, src
 		return nil, stats, err
 	}
 	return m, stats, nil
-}
-
-// isWorkbook reports whether path is read as an Excel workbook
-// (extract.Open's choice by extension).
-func isWorkbook(path string) bool {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".xlsx", ".xlsm":
-		return true
-	}
-	return false
 }

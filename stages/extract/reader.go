@@ -196,6 +196,7 @@ type csvReader struct {
 	sheet        string       // xlsx: the sheet read
 	sheetRows    atomic.Int64 // xlsx: the last row of the sheet's <dimension ref>; 0 unknown
 	sheetRow     atomic.Int64 // xlsx: the sheet row scanned last
+	sheetBytes   int64        // xlsx: uncompressed bytes of the sheet's XML (BytesTotal)
 	hiddenRows   atomic.Int64 // xlsx: hidden rows seen (set at the end)
 	hiddenCols   atomic.Int64 // xlsx: hidden columns
 	merged       atomic.Int64 // xlsx: merged ranges
@@ -244,9 +245,24 @@ func OpenCSV(ctx context.Context, path string, opts CSVOptions) (TableReader, er
 }
 
 // BytesRead is how many bytes of the file have been read so far, for
-// progress against the file's size (reading runs a few blocks ahead of the
+// progress against BytesTotal (reading runs a few blocks ahead of the
 // batches returned).
 func (r *csvReader) BytesRead() int64 { return r.read.Load() }
+
+// BytesTotal is what BytesRead counts up to: the CSV file's size; for a CSV
+// in a zip, the entry's uncompressed size; for an .xlsx sheet, the
+// uncompressed size of the sheet's XML. 0 when unknown.
+func (r *csvReader) BytesTotal() int64 {
+	switch {
+	case r.inZip:
+		return r.srcSize
+	case r.sheet != "":
+		return r.sheetBytes
+	case r.opened != nil:
+		return r.opened.Size()
+	}
+	return 0
+}
 
 // RowsEstimate is, for an .xlsx sheet, the last row of the range its
 // <dimension ref="A1:F1001"> declares (the used range the writing program

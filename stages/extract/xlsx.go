@@ -98,6 +98,9 @@ func OpenXLSX(ctx context.Context, path string, opts CSVOptions, sheet string) (
 		delim:  ',',
 	}
 	r.sheet = ref.name
+	if f := wb.files[strings.ToLower(ref.path)]; f != nil {
+		r.sheetBytes = int64(f.UncompressedSize64)
+	}
 	r.ctx, r.cancel = context.WithCancelCause(ctx)
 	r.refs.Store(1)
 	r.wg.Add(1)
@@ -201,7 +204,7 @@ func (r *csvReader) produceXLSX(x *xlsxSheet) {
 		return
 	}
 	defer rc.Close()
-	s := newXMLScan(rc, r.opts.MaxRecordBytes)
+	s := newXMLScan(countingReader{rc, &r.read}, r.opts.MaxRecordBytes)
 	var (
 		row                 xlsxRow
 		val                 []byte
