@@ -145,7 +145,7 @@ func backupJobs(target string) string {
 }
 
 // Must show: delete the local store, restore and verify from the copy.
-func restoreFromTargetAfterLosingTheStore(t *testing.T) { // run first: see a_long_first_test.go
+func TestRestoreFromTargetAfterLosingTheStore(t *testing.T) {
 	t.Parallel()
 	t.Run("dir", func(t *testing.T) {
 		disasterDrill(t, "    offsite: {type: dir, path: offsite}\n", nil)

@@ -97,7 +97,7 @@ type killPoint struct {
 // Must show: kill -9 at several points of "snapshots rewrap --all" loses
 // nothing; every snapshot verifies in between, and the next rewrap
 // finishes the job so that the old key can be retired.
-func killDuringRewrap(t *testing.T) { // run first: see a_long_first_test.go
+func TestKillDuringRewrap(t *testing.T) {
 	t.Parallel()
 	dir := setupDir(t, 30, false, "  snap: {stages: [snapshot]}\n")
 	for i := 0; i < 4; i++ {
@@ -173,7 +173,7 @@ func killDuringRewrap(t *testing.T) { // run first: see a_long_first_test.go
 // Must show: kill -9 at several points of forget loses nothing that was
 // kept, never leaves a half-removed snapshot counted (list, verify --all,
 // restore all succeed in between), and the next forget finishes the job.
-func killDuringForget(t *testing.T) { // run first: see a_long_first_test.go
+func TestKillDuringForget(t *testing.T) {
 	t.Parallel()
 	dir := setupDir(t, 30, false, "  snap: {stages: [snapshot]}\n")
 	for i := 0; i < 6; i++ {

@@ -36,7 +36,7 @@ backup:
 // Must show: rotate, rewrap, retire the old key, change the passphrase:
 // every snapshot still verifies; the age escrow restores access on a fresh
 // machine that has only the age identity (and the off-site copy).
-func keyCustody(t *testing.T) { // run first: see a_long_first_test.go
+func TestKeyCustody(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	mustRun(t, dir, nil, "demo", "generate", "--rows", "200", "--seed", "3", "--out", "data")

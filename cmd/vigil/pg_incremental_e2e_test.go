@@ -22,7 +22,7 @@ import (
 // composed restore equals the source exactly (EXCEPT ALL both ways); a
 // database that goes away mid-extraction fails the table, commits nothing
 // and leaves the watermark; the next run succeeds.
-func postgresWatermarkNights(t *testing.T) { // run first: see a_long_first_test.go
+func TestPostgresWatermarkNights(t *testing.T) {
 	t.Parallel()
 	dsn := pgtest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)

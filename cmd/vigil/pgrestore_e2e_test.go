@@ -147,7 +147,7 @@ func TestRestoreIntoPostgresRoundTrip(t *testing.T) {
 
 // TestDemoPostgres runs vigil demo --postgres: the demo CRM in a throwaway
 // PostgreSQL from the system binaries, the nightly job read from it.
-func demoPostgres(t *testing.T) { // run first: see a_long_first_test.go
+func TestDemoPostgres(t *testing.T) {
 	t.Parallel()
 	pgtest.Start(t) // skips (or fails under CI) exactly like the other PostgreSQL tests
 	dir := t.TempDir()

@@ -257,7 +257,7 @@ func scanHome(t *testing.T, home string, p *planted) {
 // left and no file under the home or the temporary directory holds a
 // generated value. VIGIL_KILLS sets the number of kills per job (default 6;
 // bench/killtest is the long version).
-func killedVerifyAndAnonymizeLeaveNoPlaintext(t *testing.T) { // run first: see a_long_first_test.go
+func TestKilledVerifyAndAnonymizeLeaveNoPlaintext(t *testing.T) {
 	t.Parallel()
 	kills := 6
 	if testing.Short() {

@@ -38,7 +38,7 @@ func readmeBlock(t *testing.T, readme, heading string) []string {
 // commands verbatim (only /tmp/vd and /tmp/own become directories of the
 // test) with the built binary first on PATH, so the README cannot drift from
 // the product. The endless "vigil schedule" is the one line left out.
-func readmeTour(t *testing.T) { // run first: see a_long_first_test.go
+func TestREADMETour(t *testing.T) {
 	t.Parallel()
 	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
