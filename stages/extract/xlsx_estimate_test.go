@@ -123,3 +123,14 @@ func TestDimensionRows(t *testing.T) {
 		t.Error("a missing ref attribute gave rows")
 	}
 }
+
+func FuzzDimensionRows(f *testing.F) {
+	for _, s := range []string{"A1:F1001", "A1", "", "XFD1048576:A1", "A1:ZZZZ9"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, ref string) {
+		if n := dimensionRows([]byte(ref), true); n < 0 || n > 1<<20 {
+			t.Errorf("dimensionRows(%q) = %d", ref, n)
+		}
+	})
+}
