@@ -65,7 +65,9 @@ func TestBytesTotal(t *testing.T) {
 		open  func() (TableReader, error)
 		exact bool // BytesRead ends at the total (XML after the data is not read)
 	}{
-		{"zip", func() (TableReader, error) { return OpenZipCSV(context.Background(), zipPath, "Contact.csv", CSVOptions{}) }, true},
+		{"zip", func() (TableReader, error) {
+			return OpenZipCSV(context.Background(), zipPath, "Contact.csv", CSVOptions{})
+		}, true},
 		{"xlsx", func() (TableReader, error) { return OpenXLSX(context.Background(), xlsxPath, CSVOptions{}, "") }, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
