@@ -379,6 +379,10 @@ type LoadOptions struct {
 	// KnownClasses are the data classes of the loaded rule packs, for
 	// classify.overrides. Nil leaves class names unchecked.
 	KnownClasses []string
+	// KnownClassesFunc, when KnownClasses is nil, gives them only once a
+	// config names a class: listing the rule packs' classes means loading
+	// the packs, which most commands never need.
+	KnownClassesFunc func() []string
 	// SkipFileChecks skips checking that referenced files and directories
 	// exist.
 	SkipFileChecks bool

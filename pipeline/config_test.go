@@ -243,6 +243,18 @@ func TestKnownStagesAndClasses(t *testing.T) {
 	if _, err := Parse("x.yaml", data, LoadOptions{}); err != nil {
 		t.Errorf("nil KnownStages/KnownClasses should accept: %v", err)
 	}
+	// KnownClassesFunc gives the same check, asked once and only when a
+	// class is named.
+	calls := 0
+	lazy := func() []string { calls++; return []string{"email"} }
+	_, err = Parse("x.yaml", data, LoadOptions{KnownStages: []string{"snapshot", "my-stage"}, KnownClassesFunc: lazy})
+	if err == nil || !strings.Contains(err.Error(), `unknown data class "nosuch"`) || strings.Contains(err.Error(), `"email"`) || calls != 1 {
+		t.Errorf("KnownClassesFunc: %d calls, %v", calls, err)
+	}
+	noClasses := []byte("format: 1\nkeys: {passphrase_env: P}\nsources: {crm: {type: postgres, dsn_env: D, tables: {t: {table: t}}}}\njobs: {j: {stages: [snapshot]}}\n")
+	if _, err := Parse("x.yaml", noClasses, LoadOptions{KnownClassesFunc: lazy}); err != nil || calls != 1 {
+		t.Errorf("a config naming no class asked for the classes (%d calls): %v", calls, err)
+	}
 }
 
 func TestParseColumnType(t *testing.T) {

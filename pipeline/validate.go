@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/robfig/cron/v3"
@@ -17,10 +18,25 @@ import (
 	"github.com/vigil-dg/vigil/rules"
 )
 
-var (
-	nameRE   = regexp.MustCompile(`^[\p{L}_][\p{L}\p{N}_-]{0,63}$`)
-	envVarRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-)
+var envVarRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// validName reports whether name matches ^[\p{L}_][\p{L}\p{N}_-]{0,63}$:
+// a letter or _, then at most 63 letters, digits, _ or -. Written out
+// because that regexp takes milliseconds to compile (the bounded repeat of
+// two Unicode classes), and every vigil process would pay for it at start.
+func validName(name string) bool {
+	n := 0
+	for i, r := range name {
+		switch {
+		case unicode.IsLetter(r) || r == '_':
+		case i > 0 && (unicode.IsNumber(r) || r == '-'):
+		default:
+			return false
+		}
+		n++
+	}
+	return n >= 1 && n <= 64
+}
 
 type validator struct {
 	d    *decoder
@@ -71,7 +87,7 @@ func (v *validator) locate(path string) position {
 func (v *validator) present(path string) bool { return v.d.present(path) }
 
 func (v *validator) name(path, what, name string) {
-	if !nameRE.MatchString(name) {
+	if !validName(name) {
 		v.errf(path, "%s name %q must start with a letter or _ and hold only letters, digits, _ and - (at most 64)", what, name)
 	}
 }
@@ -351,10 +367,20 @@ func (v *validator) classify() {
 		switch {
 		case class == "":
 			v.errf(p, "missing class; name a data class, or none")
-		case v.opts.KnownClasses != nil && class != "none" && !slices.Contains(v.opts.KnownClasses, class):
+		case class != "none" && !v.knownClass(class):
 			v.errf(p, "unknown data class %q", class)
 		}
 	}
+}
+
+// knownClass reports whether class is one of the caller's known classes
+// (any class when the caller gave none).
+func (v *validator) knownClass(class string) bool {
+	if v.opts.KnownClasses == nil && v.opts.KnownClassesFunc != nil {
+		v.opts.KnownClasses = v.opts.KnownClassesFunc()
+		v.opts.KnownClassesFunc = nil
+	}
+	return v.opts.KnownClasses == nil || slices.Contains(v.opts.KnownClasses, class)
 }
 
 func (v *validator) protect() {

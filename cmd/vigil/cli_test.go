@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -81,12 +82,17 @@ func vigil(t testing.TB, dir string, env []string, args ...string) result {
 // cpuByTest adds up the CPU time of the vigil processes each top-level test
 // ran through vigil(); VIGIL_TEST_CPU=1 prints it at the end (where the
 // package's time goes).
-var cpuByTest sync.Map // test name -> *atomic.Int64 (nanoseconds)
+var cpuByTest sync.Map // test name -> *cpuCount
+
+type cpuCount struct {
+	ns, procs atomic.Int64
+}
 
 func countCPU(name string, d time.Duration) {
 	name, _, _ = strings.Cut(name, "/")
-	v, _ := cpuByTest.LoadOrStore(name, new(atomic.Int64))
-	v.(*atomic.Int64).Add(int64(d))
+	v, _ := cpuByTest.LoadOrStore(name, new(cpuCount))
+	v.(*cpuCount).ns.Add(int64(d))
+	v.(*cpuCount).procs.Add(1)
 }
 
 func printCPU() {
@@ -94,21 +100,31 @@ func printCPU() {
 		return
 	}
 	type row struct {
-		name string
-		d    time.Duration
+		name  string
+		d     time.Duration
+		procs int64
 	}
 	var rows []row
 	var total time.Duration
+	var procs int64
 	cpuByTest.Range(func(k, v any) bool {
-		d := time.Duration(v.(*atomic.Int64).Load())
-		rows = append(rows, row{k.(string), d})
+		c := v.(*cpuCount)
+		d := time.Duration(c.ns.Load())
+		rows = append(rows, row{k.(string), d, c.procs.Load()})
 		total += d
+		procs += c.procs.Load()
 		return true
 	})
 	sort.Slice(rows, func(i, j int) bool { return rows[i].d > rows[j].d })
-	fmt.Fprintf(os.Stderr, "CPU of vigil processes run through vigil() and fixtures: %s\n", total.Round(time.Millisecond))
+	fmt.Fprintf(os.Stderr, "CPU of the %d vigil processes run through vigil() and fixtures: %s\n", procs, total.Round(time.Millisecond))
+	var self, children syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &self) == nil && syscall.Getrusage(syscall.RUSAGE_CHILDREN, &children) == nil {
+		tv := func(t syscall.Timeval) time.Duration { return time.Duration(t.Nano()).Round(time.Millisecond) }
+		fmt.Fprintf(os.Stderr, "test process: user %s sys %s; all waited-for children: user %s sys %s\n",
+			tv(self.Utime), tv(self.Stime), tv(children.Utime), tv(children.Stime))
+	}
 	for _, r := range rows {
-		fmt.Fprintf(os.Stderr, "  %-60s %s\n", r.name, r.d.Round(time.Millisecond))
+		fmt.Fprintf(os.Stderr, "  %-60s %10s %4d processes\n", r.name, r.d.Round(time.Millisecond), r.procs)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -237,6 +238,13 @@ func TestCLIContract(t *testing.T) {
 		}
 		return out
 	}
+	t.Cleanup(func() {
+		for name := range processExits {
+			if _, ok := processExitsRun.Load(name); !ok && !t.Failed() && !strings.Contains(flag.Lookup("test.run").Value.String(), "/") {
+				t.Errorf("processExits names %s, which did not run", name)
+			}
+		}
+	})
 	leaves, groups := leafCommands()
 	for _, path := range leaves {
 		row, ok := contractRows[path]
@@ -269,14 +277,14 @@ func TestCLIContract(t *testing.T) {
 		t.Run("misuse/"+name, func(t *testing.T) {
 			t.Parallel()
 			args := append(append([]string{"-c", f.cfg}, words...), "--no-such-flag", "--json")
-			r := vigil(t, f.demo, nil, args...)
+			r := earlyExit(t, f.demo, args...)
 			checkError(t, r, exitUsage, "misuse_"+name, tmp, f)
 		})
 		if !row.noConfig {
 			t.Run("missing_config/"+name, func(t *testing.T) {
 				t.Parallel()
 				args := append(append([]string{"-c", filepath.Join(tmp, "absent", "vigil.yaml")}, words...), withoutConfig(expand(row.success))...)
-				r := vigil(t, f.demo, nil, append(args, "--json")...)
+				r := earlyExit(t, f.demo, append(args, "--json")...)
 				checkError(t, r, exitUsage, "missing_config_"+name, tmp, f)
 			})
 		}
@@ -295,7 +303,7 @@ func TestCLIContract(t *testing.T) {
 		t.Run("unknown_subcommand/"+name, func(t *testing.T) {
 			t.Parallel()
 			args := append(append([]string{"-c", f.cfg}, words...), "bogus", "--json")
-			r := vigil(t, f.demo, nil, args...)
+			r := earlyExit(t, f.demo, args...)
 			checkError(t, r, exitUsage, "unknown_"+name, tmp, f)
 		})
 	}
@@ -305,11 +313,11 @@ func TestCLIContract(t *testing.T) {
 			{[]string{"statsu"}, []string{"status"}},
 			{[]string{"status", "--jsno"}, []string{"--json"}},
 		} {
-			r := vigil(t, f.demo, nil, append([]string{"-c", f.cfg}, tc.args...)...)
+			r := earlyExit(t, f.demo, append([]string{"-c", f.cfg}, tc.args...)...)
 			if r.code != exitUsage || !strings.Contains(r.stderr, "Did you mean this?\n\t"+tc.want[0]) {
 				t.Errorf("%v: %s", tc.args, r)
 			}
-			r = vigil(t, f.demo, nil, append([]string{"-c", f.cfg, "--json"}, tc.args...)...)
+			r = earlyExit(t, f.demo, append([]string{"-c", f.cfg, "--json"}, tc.args...)...)
 			var doc errorDoc
 			if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || fmt.Sprint(doc.Error.Suggestions) != fmt.Sprint(tc.want) {
 				t.Errorf("%v --json: %v %s", tc.args, err, r)
@@ -317,6 +325,39 @@ func TestCLIContract(t *testing.T) {
 		}
 	})
 }
+
+// earlyExit runs a command line that must end before any work — misuse,
+// an unknown subcommand, a missing config — through execute, the entry point
+// main calls, inside the test process: a process start (about 0.1 s of CPU
+// for this binary) would cost more than the command. The command lines in
+// processExits also run as a real process, which must give the same result,
+// so the exec path of every kind of early exit stays tested.
+func earlyExit(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := execute(context.Background(), args, strings.NewReader(""), &out, &errb)
+	r := result{stdout: out.String(), stderr: errb.String(), code: code}
+	if processExits[t.Name()] {
+		processExitsRun.Store(t.Name(), true)
+		p := vigil(t, dir, nil, args...)
+		if p.code != r.code || p.stdout != r.stdout || p.stderr != r.stderr {
+			t.Errorf("in process and as a process, vigil %s differs:\n--- in process\n%s\n--- process\n%s", strings.Join(args, " "), r, p)
+		}
+	}
+	return r
+}
+
+// processExits are the early-exit cases that earlyExit also runs as a
+// process: one of each kind.
+var processExits = map[string]bool{
+	"TestCLIContract/misuse/status":                     true,
+	"TestCLIContract/missing_config/status":             true,
+	"TestCLIContract/missing_config/run":                true,
+	"TestCLIContract/unknown_subcommand/root":           true,
+	"TestCLIContract/unknown_subcommand/root_snapshots": true,
+}
+
+var processExitsRun sync.Map // names of processExits that ran
 
 // checkError checks an exit code, a human error on stderr, and the --json
 // error object against its golden file.

@@ -14,10 +14,9 @@ import (
 // the snapshots still holding the subject, and fails the escrow check
 // until the keyset is exported (fails closed), then passes it.
 func TestAuditReportsErasuresAndEscrow(t *testing.T) {
-	dir := t.TempDir()
-	demoDir := filepath.Join(dir, "demo")
-	mustRun(t, dir, nil, "demo", "--dir", demoDir, "--rows", "300", "--seed", "5")
-	cfg := filepath.Join(demoDir, "vigil.yaml")
+	t.Parallel()
+	d := demoHome(t, smallDemoSpec)
+	dir, demoDir, cfg := d.Dir, d.Demo, d.Config
 	csvData, err := os.ReadFile(filepath.Join(demoDir, "data", "customers.csv"))
 	if err != nil {
 		t.Fatal(err)

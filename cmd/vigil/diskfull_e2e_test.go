@@ -44,6 +44,7 @@ func tmpEntries(store string) []string {
 // clear error, nothing committed (no snapshot counted, locally or on the
 // target), and the next run after space is freed recovers.
 func TestDiskFull(t *testing.T) {
+	t.Parallel()
 	dir := setupDir(t, 3000, false, backupJobs("    offsite: {type: dir, path: offsite}\n"))
 	home := filepath.Join(dir, "home")
 

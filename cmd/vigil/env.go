@@ -13,7 +13,7 @@ var stageNames = []string{"snapshot", "classify", "anonymize", "verify", "audit"
 
 // loadConfig loads the config named by --config.
 func (g *globals) loadConfig() (*pipeline.Config, error) {
-	cfg, err := pipeline.Load(g.configPath, pipeline.LoadOptions{KnownStages: stageNames, KnownClasses: knownClasses()})
+	cfg, err := pipeline.Load(g.configPath, pipeline.LoadOptions{KnownStages: stageNames, KnownClassesFunc: knownClasses})
 	if err == nil {
 		clearLeftovers(cfg) // plaintext a killed process left behind
 	}
@@ -24,7 +24,7 @@ func (g *globals) loadConfig() (*pipeline.Config, error) {
 // auditors run (query, status): they may not see the source files the
 // config names, so those are not checked.
 func (g *globals) loadConfigAsReader() (*pipeline.Config, error) {
-	cfg, err := pipeline.Load(g.configPath, pipeline.LoadOptions{KnownStages: stageNames, KnownClasses: knownClasses(), SkipFileChecks: true})
+	cfg, err := pipeline.Load(g.configPath, pipeline.LoadOptions{KnownStages: stageNames, KnownClassesFunc: knownClasses, SkipFileChecks: true})
 	if err == nil {
 		clearLeftovers(cfg) // as far as this user may: the service account's runs clear the rest
 	}

@@ -98,6 +98,7 @@ type killPoint struct {
 // nothing; every snapshot verifies in between, and the next rewrap
 // finishes the job so that the old key can be retired.
 func TestKillDuringRewrap(t *testing.T) {
+	t.Parallel()
 	dir := setupDir(t, 30, false, "  snap: {stages: [snapshot]}\n")
 	for i := 0; i < 4; i++ {
 		mustRun(t, dir, nil, "run", "snap")
@@ -173,6 +174,7 @@ func TestKillDuringRewrap(t *testing.T) {
 // kept, never leaves a half-removed snapshot counted (list, verify --all,
 // restore all succeed in between), and the next forget finishes the job.
 func TestKillDuringForget(t *testing.T) {
+	t.Parallel()
 	dir := setupDir(t, 30, false, "  snap: {stages: [snapshot]}\n")
 	for i := 0; i < 6; i++ {
 		mustRun(t, dir, nil, "run", "snap")

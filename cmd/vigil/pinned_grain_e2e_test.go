@@ -24,6 +24,7 @@ func TestPinnedAgeGrainOnDemoSizes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the nightly job on two demo sizes")
 	}
+	t.Parallel()
 	sizes := []int{3_000, 20_000}
 	if os.Getenv("VIGIL_SLOW") == "1" {
 		sizes = []int{50_000, 300_000}

@@ -26,6 +26,7 @@ const presetRows = "300"
 // system's own flags, and the audit takes its staff and ownership from the
 // export.
 func TestPresetsEndToEnd(t *testing.T) {
+	t.Parallel()
 	for _, shape := range demo.Shapes {
 		t.Run(shape, func(t *testing.T) {
 			t.Parallel()

@@ -28,6 +28,8 @@ type progress struct {
 	sink *barSink
 	// dirty: the progress line is on the screen.
 	dirty bool
+	// estimate: the bar's total is an estimate (StartEstimate).
+	estimate bool
 }
 
 // newProgress returns a progress bar on w if w is an interactive terminal.
@@ -61,6 +63,18 @@ const unitBytes = "bytes"
 
 // Start begins a new bar; total <= 0 draws a spinner without a percentage.
 func (p *progress) Start(label string, total int64, unit string) {
+	p.start(label, total, unit, false)
+}
+
+// StartEstimate is Start with a total that is only an estimate (the
+// planner's rows of a PostgreSQL query, an Excel sheet's used range): the
+// work may end before it or run past it. Past it, the total moves ahead of
+// the count (Set), so the bar never shows 100% before the work is done.
+func (p *progress) StartEstimate(label string, total int64, unit string) {
+	p.start(label, total, unit, true)
+}
+
+func (p *progress) start(label string, total int64, unit string, estimate bool) {
 	if p == nil || !p.on {
 		return
 	}
@@ -89,7 +103,7 @@ func (p *progress) Start(label string, total int64, unit string) {
 	}
 	bar := progressbar.NewOptions64(total, opts...)
 	p.mu.Lock()
-	p.bar, p.sink = bar, sink
+	p.bar, p.sink, p.estimate = bar, sink, estimate && total > 0
 	p.mu.Unlock()
 }
 
@@ -131,18 +145,31 @@ func (r *rowCounter) Next() bool {
 	return true
 }
 
-// Set moves the bar to n (never past its total: an estimate that was short
-// grows the total instead).
+// Set moves the bar to n, never past its total: a total that was short
+// grows to n — or, for an estimate, to n plus 5%, so that the bar stays
+// short of 100% until Finish.
 func (p *progress) Set(n int64) {
 	bar := p.current()
 	if bar == nil {
 		return
 	}
-	if max := bar.GetMax64(); max > 0 && n > max {
-		bar.ChangeMax64(n)
+	p.mu.Lock()
+	estimate := p.estimate
+	p.mu.Unlock()
+	if max := bar.GetMax64(); max > 0 {
+		switch {
+		case estimate && n >= max:
+			bar.ChangeMax64(estimateAhead(n))
+		case n > max:
+			bar.ChangeMax64(n)
+		}
 	}
 	_ = bar.Set64(n)
 }
+
+// estimateAhead is the total an estimate moves to once the count n has
+// reached it: 5% ahead, at least one.
+func estimateAhead(n int64) int64 { return n + max(n/20, 1) }
 
 // Finish ends the bar and clears its line.
 func (p *progress) Finish() {

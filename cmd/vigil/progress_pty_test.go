@@ -15,7 +15,8 @@ import (
 // TestProgressOnATerminal runs vigil demo under script(1), which gives it a
 // pseudo-terminal, and checks that every stage drew progress — a bar with a
 // percentage where the total is known (snapshot of a CSV file by bytes,
-// classify and anonymize by rows, verify by bytes), a spinner elsewhere —
+// classify and anonymize by rows, verify by bytes, the audit's reading of
+// the logs by bytes), a spinner elsewhere (the audit's detections) —
 // and that no log line starts on the progress line (each log line that
 // follows progress on the same terminal line is preceded by the erase
 // sequence). The issue's measure is 300,000 rows: VIGIL_PTY_ROWS=300000
@@ -51,7 +52,7 @@ func TestProgressOnATerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := string(b)
-	for _, stage := range []string{"snapshot customers", "classify", "anonymize", "verify"} {
+	for _, stage := range []string{"snapshot customers", "classify", "anonymize", "verify", "audit: reading logs"} {
 		if !regexp.MustCompile(regexp.QuoteMeta(stage) + ` +\d+% \|`).MatchString(out) {
 			t.Errorf("no progress bar with a percentage for %s", stage)
 		}

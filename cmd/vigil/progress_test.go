@@ -47,3 +47,33 @@ func TestProgressBar(t *testing.T) {
 		t.Errorf("drew on a non-terminal: %q", buf.String())
 	}
 }
+
+// TestProgressEstimate: with an estimated total (PostgreSQL's planner rows,
+// an Excel sheet's used range) the bar never reaches 100% before Finish:
+// reaching or passing the estimate moves the total 5% ahead of the count.
+func TestProgressEstimate(t *testing.T) {
+	var buf bytes.Buffer
+	p := &progress{w: &buf, on: true}
+	p.StartEstimate("snapshot customers", 1000, "rows")
+	for _, n := range []int64{500, 999, 1000, 1500, 1501, 40000} {
+		p.Set(n)
+		st, max := p.current().State(), p.current().GetMax64()
+		if st.CurrentNum != n || max <= n || st.CurrentPercent >= 1 {
+			t.Fatalf("after Set(%d): %d of %d (%.3f)", n, st.CurrentNum, max, st.CurrentPercent)
+		}
+	}
+	if got := p.current().GetMax64(); got != 42000 {
+		t.Errorf("total after 40000 rows: %d, want 42000", got)
+	}
+	if strings.Contains(buf.String(), "100%") {
+		t.Errorf("an estimate drew 100%%:\n%q", buf.String())
+	}
+	p.Finish()
+	// An exact total started after it is not an estimate.
+	p.Start("verify", 10, unitBytes)
+	p.Set(10)
+	if p.estimate {
+		t.Error("Start kept the estimate flag of the bar before")
+	}
+	p.Finish()
+}

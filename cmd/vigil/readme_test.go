@@ -61,26 +61,36 @@ func TestREADMETour(t *testing.T) {
 		t.Fatal("the tour has no audit --from … --to … line")
 	}
 	rep := strings.NewReplacer("/tmp/vd", filepath.Join(dir, "vd"), "/tmp/own", filepath.Join(dir, "own"))
-	var script strings.Builder
-	script.WriteString("set -eu\n")
-	for _, l := range append(append([]string{}, tour...), own...) {
-		if strings.HasPrefix(strings.TrimSpace(l), "vigil schedule") {
-			continue // runs until stopped
-		}
-		script.WriteString("echo '+ " + strings.ReplaceAll(rep.Replace(l), "'", "'\\''") + "' >&2\n")
-		script.WriteString(rep.Replace(l) + "\n")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "sh", "-c", script.String())
-	cmd.Dir = dir
-	cmd.Env = []string{"PATH=" + bin + ":" + os.Getenv("PATH"), "HOME=" + dir, "TMPDIR=" + os.TempDir()}
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("the README's commands failed: %v\n%s", err, out)
-	}
-	text := string(out)
-	if !strings.Contains(text, "AUDIT: ") || !strings.Contains(text, "in the logs of "+m[1]+" – "+m[2]) {
-		t.Errorf("the demo's audit period differs from the tour's --from %s --to %s:\n%s", m[1], m[2], text)
+	// The two blocks are independent (their own directories): run them at
+	// the same time, each as one script.
+	for _, block := range []struct {
+		name  string
+		lines []string
+	}{{"tour", tour}, {"own_configuration", own}} {
+		t.Run(block.name, func(t *testing.T) {
+			t.Parallel()
+			var script strings.Builder
+			script.WriteString("set -eu\n")
+			for _, l := range block.lines {
+				if strings.HasPrefix(strings.TrimSpace(l), "vigil schedule") {
+					continue // runs until stopped
+				}
+				script.WriteString("echo '+ " + strings.ReplaceAll(rep.Replace(l), "'", "'\\''") + "' >&2\n")
+				script.WriteString(rep.Replace(l) + "\n")
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, "sh", "-c", script.String())
+			cmd.Dir = dir
+			cmd.Env = []string{"PATH=" + bin + ":" + os.Getenv("PATH"), "HOME=" + dir, "TMPDIR=" + os.TempDir()}
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("the README's commands failed: %v\n%s", err, out)
+			}
+			text := string(out)
+			if block.name == "tour" && (!strings.Contains(text, "AUDIT: ") || !strings.Contains(text, "in the logs of "+m[1]+" – "+m[2])) {
+				t.Errorf("the demo's audit period differs from the tour's --from %s --to %s:\n%s", m[1], m[2], text)
+			}
+		})
 	}
 }

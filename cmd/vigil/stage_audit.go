@@ -147,6 +147,7 @@ func (s auditStage) Run(ctx context.Context, env *pipeline.Env) (pipeline.Result
 	if rin.Inputs, rin.Attachments, err = auditInputs(cfg, opts, from, to); err != nil {
 		return res, err
 	}
+	opts.Progress = auditProgress(s.g.bar)
 	rep, err := audit.Run(ctx, opts)
 	if err != nil {
 		return res, err
@@ -524,4 +525,20 @@ func generateDemoLogs(cmd *cobra.Command, g *globals, seed uint64, dataDir strin
 	}
 	_ = res
 	return accesslogs.ReadGroundTruth(filepath.Join(dataDir, "logs", accesslogs.GroundTruthFile))
+}
+
+// auditProgress draws the audit's reading of the logs as a bar over their
+// bytes (advancing a file group at a time), then a spinner for the
+// detections and the report.
+func auditProgress(bar *progress) func(done, total int64) {
+	return func(done, total int64) {
+		switch {
+		case done == 0:
+			bar.Start("audit: reading logs", total, unitBytes)
+		case done < total:
+			bar.Set(done)
+		default:
+			bar.Start("audit", 0, "")
+		}
+	}
 }

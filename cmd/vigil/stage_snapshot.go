@@ -136,14 +136,30 @@ func tooManyRejects(table string, stats extract.Stats, limit pipeline.RejectLimi
 
 // writeBatches is the snapshot stage's one writer loop: every batch of rr
 // goes to write (a whole table's rows, or tonight's changed rows of a
-// watermark night), with progress against size bytes of the source file
-// when the reader counts what it has read (CSV), else a count of rows.
-func (s snapshotStage) writeBatches(t *pipeline.Table, size int64, rr extract.TableReader, write func(arrow.RecordBatch) error) error {
+// watermark night), with progress against the reader's row estimate when
+// it has one (PostgreSQL: the planner's; Excel: the sheet's used range),
+// else against the bytes it reads when it knows their total (a CSV file, a
+// CSV in a zip, an Excel sheet's XML), else a count of rows.
+func (s snapshotStage) writeBatches(t *pipeline.Table, rr extract.TableReader, write func(arrow.RecordBatch) error) error {
 	bar := s.g.bar
-	counter, byBytes := rr.(interface{ BytesRead() int64 })
-	if byBytes = byBytes && size > 0; byBytes {
+	var rows, size int64
+	est, _ := rr.(extract.RowsEstimator)
+	if est != nil {
+		rows, _ = est.RowsEstimate()
+	}
+	counter, _ := rr.(interface {
+		BytesRead() int64
+		BytesTotal() int64
+	})
+	if counter != nil {
+		size = counter.BytesTotal()
+	}
+	switch {
+	case rows > 0:
+		bar.StartEstimate("snapshot "+t.Name, rows, "rows")
+	case size > 0:
 		bar.Start("snapshot "+t.Name, size, unitBytes)
-	} else {
+	default:
 		bar.Start("snapshot "+t.Name, 0, "rows")
 	}
 	defer bar.Finish()
@@ -152,9 +168,13 @@ func (s snapshotStage) writeBatches(t *pipeline.Table, size int64, rr extract.Ta
 		if err := write(rec); err != nil {
 			return err
 		}
-		if byBytes {
+		switch {
+		case rows > 0:
+			_, done := est.RowsEstimate()
+			bar.Set(done)
+		case size > 0:
 			bar.Set(counter.BytesRead())
-		} else {
+		default:
 			bar.Add(rec.NumRows())
 		}
 	}
@@ -251,11 +271,7 @@ func (s snapshotStage) snapshotTable(ctx context.Context, env *pipeline.Env, src
 		return nil, extract.Stats{}, err
 	}
 	defer w.Abort()
-	var size int64
-	if fi, err := os.Stat(t.File); err == nil && src.Type == pipeline.SourceCSV {
-		size = fi.Size()
-	}
-	if err := s.writeBatches(t, size, rr, w.Write); err != nil {
+	if err := s.writeBatches(t, rr, w.Write); err != nil {
 		return nil, rr.Stats(), err
 	}
 	stats = rr.Stats()

@@ -119,7 +119,7 @@ func (s snapshotStage) pgNight(ctx context.Context, env *pipeline.Env, t *pipeli
 	if changes {
 		write = w.WriteChanged // the rows changed since the watermark
 	}
-	if err := s.writeBatches(t, 0, rr, write); err != nil {
+	if err := s.writeBatches(t, rr, write); err != nil {
 		return nil, extract.Stats{}, err
 	}
 	stats := rr.Stats()

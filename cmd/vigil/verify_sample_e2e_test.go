@@ -17,6 +17,7 @@ import (
 // metrics show the coverage; a snapshot not verified within the window is
 // read even beyond the sample.
 func TestVerifySampleRotatesAndRecordsCoverage(t *testing.T) {
+	t.Parallel()
 	dir := setupDir(t, 40, false, backupJobs("    offsite: {type: dir, path: offsite}\n"))
 	mustRun(t, dir, nil, "run", "nightly")
 	mustRun(t, dir, nil, "run", "nightly")
@@ -125,6 +126,7 @@ func TestVerifySampleRotatesAndRecordsCoverage(t *testing.T) {
 // ca_file the backup fails on the certificate; with it, backup works and a
 // sampled verify of 100% reads every copy, locally and on the S3 target.
 func TestVerifySampleOverS3WithPrivateCA(t *testing.T) {
+	t.Parallel()
 	caDir := t.TempDir()
 	tc := s3test.NewTLS(t, caDir, "vigil")
 	srv := s3test.StartTLS(t, tc)

@@ -25,6 +25,9 @@ type engine struct {
 	conn *sql.Conn
 	log  *slog.Logger
 	mark time.Time
+	// progress, when set, hears the bytes of log files ingested (Options.Progress).
+	progress    func(done, total int64)
+	done, total int64
 }
 
 // phase logs how long the work since the previous phase took.

@@ -146,6 +146,7 @@ func (e *engine) ingest(ctx context.Context, sources []LogSource, from, to time.
 	names := map[string]bool{}
 	var stats []SourceStats
 	var errs []error
+	e.startProgress(sources)
 	for i, src := range sources {
 		name := src.label()
 		if names[name] {
@@ -202,9 +203,46 @@ func (e *engine) ingestSource(ctx context.Context, i int, name string, src LogSo
 		if err := e.ingestGroup(ctx, fmt.Sprintf("%d_%d", i, j), name, g); err != nil {
 			return st, err
 		}
+		e.advance(g.files)
 	}
 	st.Mapping, st.Format = strings.Join(mappings, "+"), strings.Join(formats, "+")
 	return st, nil
+}
+
+// startProgress tells e.progress the total bytes of the sources' log files.
+func (e *engine) startProgress(sources []LogSource) {
+	if e.progress == nil {
+		return
+	}
+	var total int64
+	for _, src := range sources {
+		files, _ := expandPaths(src.Paths) // a bad pattern fails the source later
+		total += fileBytes(files)
+	}
+	e.done, e.total = 0, total
+	if total > 0 {
+		e.progress(0, total)
+	}
+}
+
+// advance adds the bytes of files, just ingested, to the progress.
+func (e *engine) advance(files []string) {
+	if e.progress == nil || e.total <= 0 {
+		return
+	}
+	e.done = min(e.done+fileBytes(files), e.total)
+	e.progress(e.done, e.total)
+}
+
+// fileBytes is the total size of files (those it cannot stat count 0).
+func fileBytes(files []string) int64 {
+	var n int64
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil {
+			n += fi.Size()
+		}
+	}
+	return n
 }
 
 // ingestGroup reads files that share one mapping and format.

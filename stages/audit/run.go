@@ -48,6 +48,12 @@ type Options struct {
 	// Now is the clock for suppression expiry and evidence ages; default time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Progress, when set, is called as the logs are read with the bytes of
+	// the log files read so far and their total (once with 0 first). DuckDB
+	// reads the files of one mapping and format in one statement, so done
+	// advances a group of files at a time. Not called when there is no
+	// log file; detections and the report follow the last call.
+	Progress func(done, total int64)
 }
 
 func (o *Options) defaults() error {
@@ -159,6 +165,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 	}
 
+	eng.progress = opts.Progress
 	stats, err := eng.ingest(ctx, opts.Sources, from, to)
 	if err != nil {
 		return nil, err

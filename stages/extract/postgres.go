@@ -79,6 +79,7 @@ package extract
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -271,7 +272,9 @@ type pgReader struct {
 	info   map[string]string // SourceInfo
 	bld    *array.RecordBuilder
 	row    int64 // rows taken from the result
-	rawBuf []byte
+	// estimate is the planner's row estimate of the query (RowsEstimate).
+	estimate int64
+	rawBuf   []byte
 
 	cur  arrow.RecordBatch
 	err  error
@@ -296,8 +299,46 @@ func (r *pgReader) open(cfg *pgx.ConnConfig, sql string) error {
 		return r.wrap("begin transaction", err)
 	}
 	r.tx = tx
+	r.estimate = r.planRows(sql)
 	return r.query(sql)
 }
+
+// planRows is the planner's estimate of the rows sql returns, from EXPLAIN
+// in the reader's transaction (under a savepoint: a failure changes
+// nothing; the query itself then reports the problem). The estimate
+// (pg_class.reltuples scaled to the table's current size, and the WHERE of
+// a watermark night or a query's own filters) costs no scan; count(*) would
+// read the whole table a second time. 0 when unknown.
+func (r *pgReader) planRows(sql string) int64 {
+	sp, err := r.tx.Begin(r.ctx)
+	if err != nil {
+		return 0
+	}
+	defer sp.Rollback(r.ctx)
+	var plan []byte
+	if err := sp.QueryRow(r.ctx, "EXPLAIN (FORMAT JSON) "+sql, r.opts.Args...).Scan(&plan); err != nil {
+		return 0
+	}
+	return explainRows(plan)
+}
+
+// explainRows reads "Plan Rows" of the top plan node from EXPLAIN (FORMAT
+// JSON) output; 0 when absent.
+func explainRows(plan []byte) int64 {
+	var out []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		} `json:"Plan"`
+	}
+	if json.Unmarshal(plan, &out) != nil || len(out) == 0 || out[0].Plan.Rows < 1 || out[0].Plan.Rows > 1e15 {
+		return 0
+	}
+	return int64(out[0].Plan.Rows)
+}
+
+// RowsEstimate is the planner's row estimate of the query (0: unknown) and
+// the rows taken so far.
+func (r *pgReader) RowsEstimate() (total, done int64) { return r.estimate, r.row }
 
 // query runs sql in the reader's transaction and builds the schema.
 func (r *pgReader) query(sql string) error {

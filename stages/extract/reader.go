@@ -50,6 +50,14 @@ type Stats struct {
 	Warnings                            []string // about the file, never holding values
 }
 
+// RowsEstimator is implemented by readers that can tell, once open, about
+// how many rows they will give and how far they are on the same scale — the
+// total of a progress bar. total is an estimate (0: unknown): the reader may
+// give more rows or fewer.
+type RowsEstimator interface {
+	RowsEstimate() (total, done int64)
+}
+
 // TableReader streams one table as Arrow record batches. It is an
 // array.RecordReader: Next advances, RecordBatch is valid until the next call
 // to Next (Retain it to keep it), Err reports why Next returned false.
@@ -186,6 +194,9 @@ type csvReader struct {
 	extraCols int // trailing unnamed header cells, dropped
 
 	sheet        string       // xlsx: the sheet read
+	sheetRows    atomic.Int64 // xlsx: the last row of the sheet's <dimension ref>; 0 unknown
+	sheetRow     atomic.Int64 // xlsx: the sheet row scanned last
+	sheetBytes   int64        // xlsx: uncompressed bytes of the sheet's XML (BytesTotal)
 	hiddenRows   atomic.Int64 // xlsx: hidden rows seen (set at the end)
 	hiddenCols   atomic.Int64 // xlsx: hidden columns
 	merged       atomic.Int64 // xlsx: merged ranges
@@ -234,9 +245,33 @@ func OpenCSV(ctx context.Context, path string, opts CSVOptions) (TableReader, er
 }
 
 // BytesRead is how many bytes of the file have been read so far, for
-// progress against the file's size (reading runs a few blocks ahead of the
+// progress against BytesTotal (reading runs a few blocks ahead of the
 // batches returned).
 func (r *csvReader) BytesRead() int64 { return r.read.Load() }
+
+// BytesTotal is what BytesRead counts up to: the CSV file's size; for a CSV
+// in a zip, the entry's uncompressed size; for an .xlsx sheet, the
+// uncompressed size of the sheet's XML. 0 when unknown.
+func (r *csvReader) BytesTotal() int64 {
+	switch {
+	case r.inZip:
+		return r.srcSize
+	case r.sheet != "":
+		return r.sheetBytes
+	case r.opened != nil:
+		return r.opened.Size()
+	}
+	return 0
+}
+
+// RowsEstimate is, for an .xlsx sheet, the last row of the range its
+// <dimension ref="A1:F1001"> declares (the used range the writing program
+// recorded; unknown when absent or a single cell) and the sheet row the
+// reader has scanned, title and header rows included on both sides. Zero
+// for CSV, which reports progress by BytesRead.
+func (r *csvReader) RowsEstimate() (total, done int64) {
+	return r.sheetRows.Load(), r.sheetRow.Load()
+}
 
 // countingReader counts what it reads into n.
 type countingReader struct {

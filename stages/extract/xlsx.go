@@ -98,6 +98,9 @@ func OpenXLSX(ctx context.Context, path string, opts CSVOptions, sheet string) (
 		delim:  ',',
 	}
 	r.sheet = ref.name
+	if f := wb.files[strings.ToLower(ref.path)]; f != nil {
+		r.sheetBytes = int64(f.UncompressedSize64)
+	}
 	r.ctx, r.cancel = context.WithCancelCause(ctx)
 	r.refs.Store(1)
 	r.wg.Add(1)
@@ -201,7 +204,7 @@ func (r *csvReader) produceXLSX(x *xlsxSheet) {
 		return
 	}
 	defer rc.Close()
-	s := newXMLScan(rc, r.opts.MaxRecordBytes)
+	s := newXMLScan(countingReader{rc, &r.read}, r.opts.MaxRecordBytes)
 	var (
 		row                 xlsxRow
 		val                 []byte
@@ -332,6 +335,7 @@ func (r *csvReader) produceXLSX(x *xlsxSheet) {
 					}
 				}
 				rowNum, col = n, 0
+				r.sheetRow.Store(n)
 				row.text, row.ends, row.tooLong = row.text[:0], row.ends[:0], -1
 				if v, _ := s.attr("hidden"); string(v) == "1" || string(v) == "true" {
 					hiddenRows++
@@ -434,6 +438,13 @@ func (r *csvReader) produceXLSX(x *xlsxSheet) {
 			if (kind == tagEnd || kind == tagEmpty) && string(name) == "sheetData" {
 				goto done
 			}
+		case 'd':
+			// <dimension ref="A1:F1001"/> comes before sheetData: the used
+			// range, the total of a progress bar (RowsEstimate). Only a
+			// hint: a wrong or missing one changes nothing else.
+			if kind != tagEnd && string(name) == "dimension" {
+				r.sheetRows.Store(dimensionRows(s.attr("ref")))
+			}
 		}
 	}
 	fail(rowNum, fmt.Errorf("the worksheet ends before its data does"))
@@ -448,6 +459,20 @@ done:
 		blk.err = err
 	}
 	send(blk)
+}
+
+// dimensionRows is the last row of a <dimension ref> range such as
+// "A1:F1001", or 0 when ref is missing, a single cell (what writers that do
+// not track the used range put) or malformed.
+func dimensionRows(ref []byte, ok bool) int64 {
+	_, last, found := bytes.Cut(ref, []byte(":"))
+	if !ok || !found {
+		return 0
+	}
+	if _, row, err := cellRef(last); err == nil {
+		return int64(row)
+	}
+	return 0
 }
 
 // value turns a cell's raw (escaped) text into its value, by cell type and

@@ -83,12 +83,12 @@ func OpenZipCSV(ctx context.Context, zipPath, entry string, opts CSVOptions) (Ta
 		srcCloser: rc,
 		sp:        newSplitter(splitDelim(opts.Delimiter), opts.MaxRecordBytes),
 		delim:     splitDelim(opts.Delimiter),
-		sr:        newSource(rc, enc, rawSize),
 		blocks:    make(chan *block, 4),
 		free:      make(chan *block, 8),
 		out:       make(chan *batchMsg, 1),
 		opened:    fi,
 	}
+	r.sr = newSource(countingReader{rc, &r.read}, enc, rawSize) // BytesRead: of the entry, uncompressed
 	if err := r.launch(ctx); err != nil {
 		return nil, err
 	}
