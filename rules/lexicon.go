@@ -29,7 +29,6 @@ type lexicon struct {
 	regions          map[string]bool   // subdivisions outside China, lower case
 	jaFamily         map[string]bool   // Japanese family names (kanji)
 	jaGiven          map[string]bool   // Japanese given names (kanji, kana)
-	world            *gazetteer        // subdivisions and cities of every country (shared, read-only)
 }
 
 // readWords returns the white-space separated entries of an embedded lexicon
@@ -111,9 +110,6 @@ func newLexicon() (*lexicon, error) {
 		}
 	}
 	l.countries = buildCountries()
-	if l.world, err = worldGazetteer(); err != nil {
-		return nil, err
-	}
 	b, err := lexiconFS.ReadFile("lexicon/cn_provinces.txt")
 	if err != nil {
 		return nil, fmt.Errorf("rules: lexicon cn_provinces.txt: %w", err)

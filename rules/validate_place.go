@@ -272,11 +272,23 @@ var (
 	worldErr  error
 )
 
-// worldGazetteer loads the embedded gazetteers once per process: they are
-// large (about 100,000 keys) and never change.
+// worldGazetteer loads the embedded gazetteers once per process, at their
+// first use (60-90 ms of CPU that commands classifying nothing do not pay):
+// they are large (about 100,000 keys) and never change.
 func worldGazetteer() (*gazetteer, error) {
 	worldOnce.Do(func() { world, worldErr = loadGazetteer() })
 	return world, worldErr
+}
+
+// places is the world gazetteer, loaded at the first lookup. The data is
+// embedded and TestGazetteerKeysAreKeys (and every lookup test) loads it, so a
+// failure here is a broken build, not bad input.
+func (l *lexicon) places() *gazetteer {
+	g, err := worldGazetteer()
+	if err != nil {
+		panic(err)
+	}
+	return g
 }
 
 func gunzipLines(name string, fn func(string)) error {
@@ -424,15 +436,16 @@ func placeKey(s string) string {
 // pass on the part before the comma when the rest is a subdivision or a
 // country.
 func (l *lexicon) worldCity(s string) bool {
-	if l.world == nil || len(s) < 2 || len(s) > 80 {
+	if len(s) < 2 || len(s) > 80 {
 		return false
 	}
-	if _, ok := l.world.cities[placeKey(s)]; ok {
+	w := l.places()
+	if _, ok := w.cities[placeKey(s)]; ok {
 		return true
 	}
 	if c, rest, ok := strings.Cut(s, ","); ok {
 		rest = strings.TrimSpace(rest)
-		if _, ok := l.world.cities[placeKey(c)]; ok && rest != "" && (l.worldRegion(rest) || l.countryCode(rest) != "") {
+		if _, ok := w.cities[placeKey(c)]; ok && rest != "" && (l.worldRegion(rest) || l.countryCode(rest) != "") {
 			return true
 		}
 	}
@@ -452,9 +465,10 @@ func (l *lexicon) city(s string) bool { return l.cnCity(s) || l.worldCity(s) }
 // pass, and a column of country codes passes the country rule, whose weight
 // is higher.
 func (l *lexicon) worldRegion(s string) bool {
-	if l.world == nil || len(s) < 2 || len(s) > 60 {
+	if len(s) < 2 || len(s) > 60 {
 		return false
 	}
+	w := l.places()
 	if len(s) <= 3 {
 		if !subdivisionCode(s) {
 			return false
@@ -465,21 +479,21 @@ func (l *lexicon) worldRegion(s string) bool {
 			// region column
 			return false
 		}
-		_, ok := l.world.regionCodes[s]
+		_, ok := w.regionCodes[s]
 		return ok
 	}
 	if len(s) <= 6 && subdivisionCode(s) {
-		_, ok := l.world.fullCodes[s]
+		_, ok := w.fullCodes[s]
 		return ok
 	}
 	k := placeKey(s)
-	if _, ok := l.world.regionNames[k]; ok {
+	if _, ok := w.regionNames[k]; ok {
 		return true
 	}
 	// "Governorate Sfax", "Freistaat Bayern", "Province of Cádiz", "Kyiv
 	// Oblast", "New York State": the name without its unit word
 	if b := stripUnitWords(k); b != k && b != "" {
-		_, ok := l.world.regionNames[b]
+		_, ok := w.regionNames[b]
 		return ok
 	}
 	return false
