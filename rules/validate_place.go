@@ -4,7 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"fmt"
+	"io"
+	"sort"
 	"strings"
 	"sync"
 	"unicode"
@@ -263,7 +266,7 @@ type gazetteer struct {
 	regionNames map[string]struct{} // placeKey of every subdivision name
 	regionCodes map[string]struct{} // the part after "CC-", upper case ("BY", "NSW", "2A")
 	fullCodes   map[string]struct{} // "DE-BY"
-	cities      map[string]struct{} // placeKey of city names
+	cities      sortedKeys          // placeKey of city names
 }
 
 var (
@@ -315,7 +318,7 @@ func gunzipLines(name string, fn func(string)) error {
 
 func loadGazetteer() (*gazetteer, error) {
 	g := &gazetteer{regionNames: map[string]struct{}{}, regionCodes: map[string]struct{}{},
-		fullCodes: map[string]struct{}{}, cities: make(map[string]struct{}, 90000)}
+		fullCodes: map[string]struct{}{}}
 	err := gunzipLines("world_regions.txt.gz", func(line string) {
 		code, names, _ := strings.Cut(line, "\t")
 		if cc, sub, ok := strings.Cut(code, "-"); ok && sub != "" {
@@ -331,14 +334,49 @@ func loadGazetteer() (*gazetteer, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := gunzipLines("world_cities.txt.gz", func(line string) {
-		if !genericPlaceName(line) {
-			g.cities[line] = struct{}{}
-		}
-	}); err != nil {
+	b, err := gunzipAll("world_cities.txt.gz")
+	if err != nil {
 		return nil, err
 	}
+	// one sorted key per line, kept as substrings of one string: no map of
+	// 90,000 keys to build at every process start
+	for _, line := range strings.Split(b, "\n") {
+		if line != "" && line[0] != '#' {
+			g.cities = append(g.cities, line)
+		}
+	}
+	if !sort.StringsAreSorted(g.cities) {
+		return nil, errors.New("rules: lexicon world_cities.txt.gz is not sorted (rebuild it with rules/internal/geogen)")
+	}
 	return g, nil
+}
+
+// sortedKeys is a sorted list of match keys.
+type sortedKeys []string
+
+// has reports whether k is one of the keys, ignoring names made only of
+// position words ("Central", "North West").
+func (s sortedKeys) has(k string) bool {
+	i := sort.SearchStrings(s, k)
+	return i < len(s) && s[i] == k && !genericPlaceName(k)
+}
+
+// gunzipAll returns the decompressed content of an embedded lexicon file.
+func gunzipAll(name string) (string, error) {
+	b, err := lexiconFS.ReadFile("lexicon/" + name)
+	if err != nil {
+		return "", fmt.Errorf("rules: lexicon %s: %w", name, err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return "", fmt.Errorf("rules: lexicon %s: %w", name, err)
+	}
+	var out strings.Builder
+	out.Grow(4 * len(b)) // the lists compress about 3:1
+	if _, err := io.Copy(&out, zr); err != nil {
+		return "", fmt.Errorf("rules: lexicon %s: %w", name, err)
+	}
+	return out.String(), nil
 }
 
 // genericPlaceWords name a position or a kind of place: a subdivision
@@ -440,12 +478,12 @@ func (l *lexicon) worldCity(s string) bool {
 		return false
 	}
 	w := l.places()
-	if _, ok := w.cities[placeKey(s)]; ok {
+	if w.cities.has(placeKey(s)) {
 		return true
 	}
 	if c, rest, ok := strings.Cut(s, ","); ok {
 		rest = strings.TrimSpace(rest)
-		if _, ok := w.cities[placeKey(c)]; ok && rest != "" && (l.worldRegion(rest) || l.countryCode(rest) != "") {
+		if w.cities.has(placeKey(c)) && rest != "" && (l.worldRegion(rest) || l.countryCode(rest) != "") {
 			return true
 		}
 	}
