@@ -13,8 +13,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/vigil-dg/vigil/rules/internal/placekey"
 	"golang.org/x/text/language"
-	"golang.org/x/text/unicode/norm"
 )
 
 // validCNPostalCode reports whether s is a six-digit mainland postal code whose
@@ -404,65 +404,9 @@ func genericPlaceName(k string) bool {
 	return true
 }
 
-// placeKey is the match key of a place name: lower case, accents and marks
-// dropped, ß æ œ ø ł đ ı spelled in Latin letters, hyphens, apostrophes and
-// dots read as spaces, spaces collapsed ("Lääne-Virumaa" → "laane virumaa",
-// "ORLÉANS" → "orleans", "Łódź" → "lodz"). The gazetteers hold keys.
-func placeKey(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if !ascii {
-		s = norm.NFD.String(s)
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	space := true
-	for _, r := range s {
-		if r >= utf8.RuneSelf && unicode.Is(unicode.Mn, r) {
-			continue
-		}
-		r = unicode.ToLower(r)
-		switch r {
-		case 'ß':
-			b.WriteString("ss")
-			space = false
-			continue
-		case 'æ':
-			b.WriteString("ae")
-			space = false
-			continue
-		case 'œ':
-			b.WriteString("oe")
-			space = false
-			continue
-		case 'ø':
-			r = 'o'
-		case 'ł':
-			r = 'l'
-		case 'đ':
-			r = 'd'
-		case 'ı':
-			r = 'i'
-		case '-', '\'', '’', '‘', 'ʻ', 'ʼ', '`', '.', '‐', '–', '·':
-			r = ' '
-		}
-		if unicode.IsSpace(r) {
-			if !space {
-				b.WriteByte(' ')
-			}
-			space = true
-			continue
-		}
-		b.WriteRune(r)
-		space = false
-	}
-	return strings.TrimSpace(b.String())
-}
+// placeKey is the match key of a place name (see placekey.Key). The
+// gazetteers hold keys.
+func placeKey(s string) string { return placekey.Key(s) }
 
 // worldCity reports whether s names a city or town of the GeoNames
 // gazetteer (see lexicon/NOTICE-geo.txt): a place of at least 8,000

@@ -36,7 +36,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/unicode/norm"
+	"github.com/vigil-dg/vigil/rules/internal/placekey"
 )
 
 func main() {
@@ -68,53 +68,8 @@ func run(npm, out string, minPop, altPop, latinPop int) error {
 	return writeGz(filepath.Join(out, "world_cities.txt.gz"), header+"# one match key per line\n", cities)
 }
 
-// key is the match key of a place name, the same as rules.placeKey: lower
-// case, accents and marks dropped, ß æ ø ł đ spelled out, hyphens,
-// apostrophes and dots as spaces, spaces collapsed.
-func key(s string) string {
-	var b strings.Builder
-	space := true
-	for _, r := range norm.NFD.String(s) {
-		if unicode.Is(unicode.Mn, r) {
-			continue
-		}
-		r = unicode.ToLower(r)
-		switch r {
-		case 'ß':
-			b.WriteString("ss")
-			space = false
-			continue
-		case 'æ':
-			b.WriteString("ae")
-			space = false
-			continue
-		case 'œ':
-			b.WriteString("oe")
-			space = false
-			continue
-		case 'ø':
-			r = 'o'
-		case 'ł':
-			r = 'l'
-		case 'đ':
-			r = 'd'
-		case 'ı':
-			r = 'i'
-		case '-', '\'', '’', '‘', 'ʻ', 'ʼ', '`', '.', '‐', '–', '·':
-			r = ' '
-		}
-		if unicode.IsSpace(r) {
-			if !space {
-				b.WriteByte(' ')
-			}
-			space = true
-			continue
-		}
-		b.WriteRune(r)
-		space = false
-	}
-	return strings.TrimSpace(b.String())
-}
+// key is the match key of a place name, the one rules looks places up by.
+func key(s string) string { return placekey.Key(s) }
 
 type region struct {
 	code  string // CC-SUB

@@ -2,28 +2,6 @@ package main
 
 import "testing"
 
-// The same cases as rules.TestPlaceKey: the generator's keys and the
-// lookup's must agree (rules.TestGazetteerKeysAreKeys checks the output).
-func TestKey(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"Lääne-Virumaa", "laane virumaa"},
-		{"ORLÉANS", "orleans"},
-		{"Łódź", "lodz"},
-		{"Gießen", "giessen"},
-		{"Ærøskøbing", "aeroskobing"},
-		{"King William's Town", "king william s town"},
-		{"  São   Paulo ", "sao paulo"},
-		{"St. Gallen", "st gallen"},
-		{"Λευκωσία", "λευκωσια"},
-		{"Москва", "москва"},
-		{"東京", "東京"},
-	} {
-		if got := key(tc.in); got != tc.want {
-			t.Errorf("key(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
 func TestKeepAlt(t *testing.T) {
 	for _, tc := range []struct {
 		alt, cc string
